@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CustomerLifecycle.Infrastructure.Http;
+using CustomerLifecycle.Infrastructure.Security;
+using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Ingestion;
+using CustomerLifecycle.Ingestion.Recording;
+using JasperFx;
+using JasperFx.CodeGeneration;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+using Wolverine;
+using Wolverine.Http;
+
+namespace CustomerLifecycle.Infrastructure;
+
+/// <summary>The whole composition, so Program.cs stays a screenful.</summary>
+public static class CustomerLifecycleSetup
+{
+    public static WebApplicationBuilder AddCustomerLifecycle(this WebApplicationBuilder builder, string connectionString)
+    {
+        var services = builder.Services;
+        services.AddOptions<IngestionLimits>().BindConfiguration(IngestionLimits.Section);
+        var limits = builder.Configuration.GetSection(IngestionLimits.Section).Get<IngestionLimits>() ?? new IngestionLimits();
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.HardRequestBodyCeiling);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new TouchpointParser(sp.GetRequiredService<IOptions<IngestionLimits>>().Value));
+        services.AddSingleton<TouchpointAppender>();
+
+        services.AddCustomerLifecycleStore(connectionString);
+        services.AddApiKeyAuthentication(builder.Configuration);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemHandling>();
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+
+        builder.Host.ApplyJasperFxExtensions();
+        builder.Host.UseWolverine(opts =>
+        {
+            // Required when the host is built by WebApplicationFactory, whose entry assembly is the test runner.
+            opts.ApplicationAssembly = typeof(CustomerLifecycleSetup).Assembly;
+            opts.Policies.AutoApplyTransactions();
+            opts.Policies.UseDurableLocalQueues();
+            opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+        });
+        services.AddWolverineHttp();
+        return builder;
+    }
+
+    public static WebApplication UseCustomerLifecycle(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapOpenApi();
+        app.MapScalarApiReference("/scalar");
+        app.MapWolverineEndpoints(o => o.RequireAuthorizeOnAll());
+        return app;
+    }
+}

@@ -1,0 +1,199 @@
+using System.Text.Json;
+using CustomerLifecycle.Infrastructure.Http;
+using CustomerLifecycle.Infrastructure.Security;
+using CustomerLifecycle.Infrastructure.Store;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CustomerLifecycle.Ingestion.Recording;
+
+/// <summary>The answer for one touchpoint: accepted now, or a duplicate of one accepted earlier.</summary>
+public sealed record TouchpointReceipt(string EventId, string CustomerId, string Status, DateTimeOffset RecordedAt, long? Sequence, long? Version);
+
+public sealed record BatchItemResult(
+    int Index,
+    string? EventId,
+    string Status,
+    DateTimeOffset? RecordedAt = null,
+    long? Sequence = null,
+    long? Version = null,
+    string? Reason = null,
+    IReadOnlyDictionary<string, string[]>? Errors = null,
+    long? RejectionId = null);
+
+public sealed record BatchReceipt(int Accepted, int Duplicates, int Rejected, IReadOnlyList<BatchItemResult> Items);
+
+/// <summary>
+/// The front door. Both endpoints read the raw body themselves (rather than letting a model binder do it) so that
+/// malformed or oversized payloads are still quarantined byte for byte, and a batch is judged item by item.
+/// Every 2xx is sent after the transaction that holds the event has committed.
+/// </summary>
+public static class RecordTouchpoints
+{
+    public const string OneRoute = "/api/touchpoints";
+    public const string BatchRoute = "/api/touchpoints/batch";
+
+    [WolverinePost(OneRoute, Name = "RecordTouchpoint"), Authorize(Policy = Scopes.Ingest), Tags("Ingestion")]
+    [EndpointSummary("Record one touchpoint")]
+    [ProducesResponseType<TouchpointReceipt>(201), ProducesResponseType<TouchpointReceipt>(200)]
+    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json"), ProducesResponseType<ProblemDetails>(413, "application/problem+json")]
+    public static async Task<IResult> Post(HttpContext http, TouchpointParser parser, TouchpointAppender appender, TimeProvider clock, CancellationToken ct)
+    {
+        var origin = new RequestOrigin(OneRoute, http.User.Identity?.Name, clock.Now());
+        var body = await RequestBody.ReadAllAsync(http.Request, ct);
+        var limit = parser.Limits.MaxEventBytes;
+        if (body.Length > limit)
+        {
+            var id = await appender.QuarantineAsync(
+                new Rejection(RejectionReasons.TooLarge, TouchpointParser.Errors("$", $"a touchpoint may be at most {limit} bytes; this one is {body.Length}"), body),
+                origin, ct);
+            return Problem(413, "Touchpoint too large", $"A touchpoint may be at most {limit} bytes of JSON; this request has {body.Length}.", id);
+        }
+
+        if (!TryParseJson(body, out var document, out var jsonError))
+        {
+            var id = await appender.QuarantineAsync(new Rejection(RejectionReasons.MalformedJson, TouchpointParser.Errors("$", jsonError), body), origin, ct);
+            return ValidationProblem(TouchpointParser.Errors("$", jsonError), "The body is not valid JSON", id);
+        }
+
+        using (document)
+        {
+            var (touchpoint, rejection) = parser.Parse(document.RootElement, origin.ReceivedAt);
+            if (rejection is not null)
+            {
+                var stored = await appender.AppendAsync([], [rejection with { Payload = body.ToArray() }], origin, ct);
+                return ValidationProblem(rejection.Errors, "The touchpoint is invalid", stored.RejectionIds[0]);
+            }
+
+            var outcome = (await appender.AppendAsync([touchpoint!], [], origin, ct)).Touchpoints[0];
+            var receipt = new TouchpointReceipt(touchpoint!.EventId, touchpoint.CustomerId, Describe(outcome.Status), outcome.RecordedAt, outcome.Sequence, outcome.Version);
+            return outcome.Status switch
+            {
+                AppendStatus.Accepted => Results.Created($"/api/customers/{Uri.EscapeDataString(touchpoint.CustomerId)}/events", receipt),
+                AppendStatus.Duplicate => Results.Ok(receipt),
+                _ => Problem(409, "Event id already used for different content",
+                    $"Event '{touchpoint.EventId}' was already recorded with different content. An event id names one event, forever.", outcome.RejectionId),
+            };
+        }
+    }
+
+    [WolverinePost(BatchRoute, Name = "RecordTouchpointBatch"), Authorize(Policy = Scopes.Ingest), Tags("Ingestion")]
+    [EndpointSummary("Record many touchpoints; each item is judged on its own")]
+    [ProducesResponseType<BatchReceipt>(200), ProducesResponseType<BatchReceipt>(207)]
+    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json"), ProducesResponseType<ProblemDetails>(413, "application/problem+json")]
+    public static async Task<IResult> PostBatch(HttpContext http, TouchpointParser parser, TouchpointAppender appender, TimeProvider clock, CancellationToken ct)
+    {
+        var origin = new RequestOrigin(BatchRoute, http.User.Identity?.Name, clock.Now());
+        var limits = parser.Limits;
+        var body = await RequestBody.ReadAllAsync(http.Request, ct);
+        if (body.Length > limits.MaxBatchBytes)
+        {
+            var detail = $"A batch may be at most {limits.MaxBatchBytes} bytes; this request has {body.Length}. Split it.";
+            var id = await appender.QuarantineAsync(new Rejection(RejectionReasons.BatchTooLarge, TouchpointParser.Errors("$", detail), body), origin, ct);
+            return Problem(413, "Batch too large", detail, id);
+        }
+
+        if (!TryParseJson(body, out var document, out var jsonError))
+        {
+            var id = await appender.QuarantineAsync(new Rejection(RejectionReasons.MalformedJson, TouchpointParser.Errors("$", jsonError), body), origin, ct);
+            return ValidationProblem(TouchpointParser.Errors("$", jsonError), "The body is not valid JSON", id);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("touchpoints", out var items) || items.ValueKind != JsonValueKind.Array || items.GetArrayLength() == 0)
+            {
+                var errors = TouchpointParser.Errors("touchpoints", "is required: a non-empty array of touchpoints, as in {\"touchpoints\": [ … ]}");
+                var id = await appender.QuarantineAsync(new Rejection(RejectionReasons.Validation, errors, body), origin, ct);
+                return ValidationProblem(errors, "The batch is invalid", id);
+            }
+
+            if (items.GetArrayLength() > limits.MaxBatchItems)
+            {
+                var detail = $"A batch may hold at most {limits.MaxBatchItems} touchpoints; this one has {items.GetArrayLength()}. Split it.";
+                var id = await appender.QuarantineAsync(new Rejection(RejectionReasons.BatchTooLarge, TouchpointParser.Errors("touchpoints", detail), body), origin, ct);
+                return Problem(413, "Batch too large", detail, id);
+            }
+
+            var count = items.GetArrayLength();
+            var valid = new List<ValidTouchpoint>(count);
+            var validIndex = new List<int>(count);
+            var rejections = new List<Rejection>();
+            var index = 0;
+            foreach (var item in items.EnumerateArray())
+            {
+                var (touchpoint, rejection) = parser.Parse(item, origin.ReceivedAt, index);
+                if (touchpoint is not null)
+                {
+                    valid.Add(touchpoint);
+                    validIndex.Add(index);
+                }
+                else
+                {
+                    rejections.Add(rejection!);
+                }
+
+                index++;
+            }
+
+            var stored = await appender.AppendAsync(valid, rejections, origin, ct);
+            var results = new BatchItemResult[count];
+            for (var k = 0; k < valid.Count; k++)
+            {
+                var (tp, outcome) = (valid[k], stored.Touchpoints[k]);
+                results[validIndex[k]] = outcome.Status == AppendStatus.Conflict
+                    ? new BatchItemResult(validIndex[k], tp.EventId, "rejected", Reason: RejectionReasons.Conflict,
+                        Errors: TouchpointParser.Errors("eventId", $"event '{tp.EventId}' was already recorded with different content"), RejectionId: outcome.RejectionId)
+                    : new BatchItemResult(validIndex[k], tp.EventId, Describe(outcome.Status), outcome.RecordedAt, outcome.Sequence, outcome.Version);
+            }
+
+            for (var r = 0; r < rejections.Count; r++)
+            {
+                var rejection = rejections[r];
+                results[rejection.ItemIndex!.Value] = new BatchItemResult(
+                    rejection.ItemIndex.Value, rejection.EventId, "rejected", Reason: rejection.Reason, Errors: rejection.Errors, RejectionId: stored.RejectionIds[r]);
+            }
+
+            var receipt = new BatchReceipt(
+                results.Count(r => r.Status == "accepted"), results.Count(r => r.Status == "duplicate"), results.Count(r => r.Status == "rejected"), results);
+            return receipt.Rejected == 0 ? Results.Ok(receipt) : Results.Json(receipt, statusCode: StatusCodes.Status207MultiStatus);
+        }
+    }
+
+    private static string Describe(AppendStatus status) => status switch
+    {
+        AppendStatus.Accepted => "accepted",
+        AppendStatus.Duplicate => "duplicate",
+        _ => "rejected",
+    };
+
+    private static bool TryParseJson(ReadOnlyMemory<byte> body, out JsonDocument document, out string error)
+    {
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
+            error = "";
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            document = null!;
+            error = $"is not valid JSON: {ex.Message}";
+            return false;
+        }
+    }
+
+    private static IResult ValidationProblem(IReadOnlyDictionary<string, string[]> errors, string title, long rejectionId) =>
+        Results.ValidationProblem(
+            errors.ToDictionary(e => e.Key, e => e.Value),
+            title: title,
+            detail: "Nothing was stored except the rejected payload, which is kept in quarantine (GET /api/ingestion/rejections).",
+            extensions: new Dictionary<string, object?> { ["rejectionId"] = rejectionId });
+
+    private static IResult Problem(int status, string title, string detail, long? rejectionId) =>
+        Results.Problem(statusCode: status, title: title, detail: detail,
+            extensions: rejectionId is null ? null : new Dictionary<string, object?> { ["rejectionId"] = rejectionId });
+}

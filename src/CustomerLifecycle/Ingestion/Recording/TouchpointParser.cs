@@ -1,0 +1,338 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using FluentValidation;
+
+namespace CustomerLifecycle.Ingestion.Recording;
+
+/// <summary>
+/// Turns one submitted JSON object into either a <see cref="ValidTouchpoint"/> or a <see cref="Rejection"/> that
+/// names every bad field and why. Pure: the receive time comes in as a parameter.
+/// </summary>
+public sealed partial class TouchpointParser(IngestionLimits limits)
+{
+    private static readonly string[] ReservedDataFields = ["customerId", "occurredAt", "source"];
+
+    // The wire format of `data`: camelCase members, snake_case enum names, unknown or missing fields are errors
+    // (a typo must not silently drop a value that a rule depends on).
+    public static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        NumberHandling = JsonNumberHandling.Strict,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+    };
+
+    private readonly EnvelopeValidator envelopeValidator = new(limits.MaxFutureSkew);
+
+    static TouchpointParser()
+    {
+        // Error keys and messages speak the wire's camelCase names, not C# property names.
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+    }
+
+    public IngestionLimits Limits => limits;
+
+    /// <summary>Parses one item of a batch (or a single POST body) that was already read as JSON.</summary>
+    public (ValidTouchpoint? Touchpoint, Rejection? Rejection) Parse(JsonElement item, DateTimeOffset receivedAt, int? index = null)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(item);
+        if (raw.Length > limits.MaxEventBytes)
+        {
+            var (eventId, customerId, type) = PeekKeys(item);
+            return (null, new Rejection(
+                RejectionReasons.TooLarge,
+                Errors("$", $"a touchpoint may be at most {limits.MaxEventBytes} bytes of JSON; this one is {raw.Length}"),
+                raw.ToArray(), index, eventId, customerId, type));
+        }
+
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var envelope = ReadEnvelope(item, receivedAt, errors, out var data);
+        foreach (var failure in envelopeValidator.Validate(envelope).Errors)
+        {
+            var key = CamelPath(failure.PropertyName);
+            if (!errors.ContainsKey(key))
+            {
+                Add(errors, key, failure.ErrorMessage);
+            }
+        }
+
+        Touchpoint? evt = null;
+        if (errors.Count == 0 && data is { } dataElement)
+        {
+            evt = ReadData(envelope, dataElement, errors);
+        }
+        else if (errors.Count == 0)
+        {
+            Add(errors, "data", "is required: an object with the type's fields (see docs/events.md)");
+        }
+
+        if (errors.Count > 0 || evt is null)
+        {
+            return (null, new Rejection(
+                RejectionReasons.Validation,
+                errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal),
+                raw.ToArray(), index, envelope.EventId, envelope.CustomerId, envelope.Type));
+        }
+
+        var clientOccurredAt = envelope.OccurredAt!.Value;
+        return (new ValidTouchpoint(
+            envelope.EventId!,
+            DeterministicGuid.FromEventId(envelope.EventId!),
+            envelope.Type!,
+            evt,
+            clientOccurredAt,
+            envelope.SentAt,
+            receivedAt,
+            ContentHash(envelope.EventId!, envelope.Type!, evt with { OccurredAt = clientOccurredAt }),
+            raw.ToArray()), null);
+    }
+
+    /// <summary>
+    /// What makes two submissions "the same event": id, type, customer, source, the client's own occurredAt and the
+    /// data, canonically re-serialised. Deliberately NOT sentAt: SDKs restamp it on every retry.
+    /// </summary>
+    public static byte[] ContentHash(string eventId, string type, Touchpoint canonical)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        buffer.Write(Encoding.UTF8.GetBytes(eventId));
+        buffer.Write<byte>([0]);
+        buffer.Write(Encoding.UTF8.GetBytes(type));
+        buffer.Write<byte>([0]);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            JsonSerializer.Serialize(writer, canonical, canonical.GetType(), DataJson);
+        }
+
+        return SHA256.HashData(buffer.WrittenSpan);
+    }
+
+    private static Envelope ReadEnvelope(JsonElement item, DateTimeOffset receivedAt, Dictionary<string, List<string>> errors, out JsonElement? data)
+    {
+        data = null;
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            Add(errors, "$", "a touchpoint must be a JSON object");
+            return new Envelope(null, null, null, null, null, null, receivedAt);
+        }
+
+        string? eventId = null, customerId = null, type = null, source = null;
+        DateTimeOffset? occurredAt = null, sentAt = null;
+        foreach (var property in item.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "eventId": eventId = ReadString(property, errors); break;
+                case "customerId": customerId = ReadString(property, errors); break;
+                case "type": type = ReadString(property, errors); break;
+                case "source": source = ReadString(property, errors); break;
+                case "occurredAt": occurredAt = ReadTimestamp(property, errors); break;
+                case "sentAt": sentAt = ReadTimestamp(property, errors); break;
+                case "data":
+                    if (property.Value.ValueKind == JsonValueKind.Object)
+                    {
+                        data = property.Value;
+                    }
+                    else
+                    {
+                        Add(errors, "data", "must be a JSON object");
+                    }
+
+                    break;
+                default:
+                    Add(errors, property.Name, "is not a field of a touchpoint (eventId, customerId, type, occurredAt, sentAt, source, data); type-specific fields go inside data");
+                    break;
+            }
+        }
+
+        return new Envelope(eventId, customerId, type, occurredAt, sentAt, source, receivedAt);
+    }
+
+    private static Touchpoint? ReadData(Envelope envelope, JsonElement data, Dictionary<string, List<string>> errors)
+    {
+        var type = TouchpointTypes.ByName[envelope.Type!];
+        foreach (var reserved in ReservedDataFields)
+        {
+            if (data.TryGetProperty(reserved, out _))
+            {
+                Add(errors, $"data.{reserved}", "belongs at the top level of the touchpoint, not inside data");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        // The envelope's fields are written in front of data's so the record's constructor sees them all at once.
+        var buffer = new ArrayBufferWriter<byte>(JsonMarshal.GetRawUtf8Value(data).Length + 160);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("customerId", envelope.CustomerId);
+            writer.WriteString("occurredAt", envelope.CorrectedOccurredAt!.Value);
+            writer.WriteString("source", envelope.Source);
+            foreach (var property in data.EnumerateObject())
+            {
+                property.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        Touchpoint evt;
+        try
+        {
+            evt = (Touchpoint)JsonSerializer.Deserialize(buffer.WrittenSpan, type, DataJson)!;
+        }
+        catch (JsonException ex)
+        {
+            foreach (var (key, message) in DescribeJsonError(ex, type))
+            {
+                Add(errors, key, message);
+            }
+
+            return null;
+        }
+
+        foreach (var failure in TouchpointDataValidators.ByType[type].Validate(new ValidationContext<object>(evt)).Errors)
+        {
+            Add(errors, "data." + CamelPath(failure.PropertyName), failure.ErrorMessage);
+        }
+
+        return errors.Count == 0 ? evt : null;
+    }
+
+    private static IEnumerable<(string Key, string Message)> DescribeJsonError(JsonException ex, Type type)
+    {
+        var message = ex.Message;
+        if (MissingFields().Match(message) is { Success: true } missing)
+        {
+            foreach (Match name in QuotedName().Matches(missing.Groups[1].Value))
+            {
+                yield return ($"data.{name.Groups[1].Value}", "is required");
+            }
+
+            yield break;
+        }
+
+        if (UnmappedField().Match(message) is { Success: true } unmapped)
+        {
+            yield return ($"data.{unmapped.Groups[1].Value}", $"is not a field of {TouchpointTypes.NameOf[type]} (see docs/events.md)");
+            yield break;
+        }
+
+        if (NullParameter().Match(message) is { Success: true } nullParameter)
+        {
+            yield return ($"data.{nullParameter.Groups[1].Value}", "must not be null");
+            yield break;
+        }
+
+        var path = ex.Path is { Length: > 1 } p ? "data" + p[1..] : "data";
+        var expected = ConvertedTo().Match(message) is { Success: true } target ? Describe(target.Groups[1].Value) : null;
+        yield return (path, expected is null ? "has the wrong type or format" : $"has the wrong type or format: expected {expected}");
+    }
+
+    private static string? Describe(string clrType)
+    {
+        foreach (var (name, description) in new[]
+                 {
+                     ("Decimal", "a number"), ("Int32", "a whole number"), ("String", "a string"), ("DateTimeOffset", "an ISO 8601 timestamp"),
+                     ("PurchasedItem", "an object"), ("IReadOnlyList", "an array"),
+                 })
+        {
+            if (clrType.Contains(name, StringComparison.Ordinal))
+            {
+                return description;
+            }
+        }
+
+        foreach (var enumType in new[] { typeof(TrialOutcome), typeof(BillingInterval), typeof(ComplaintSeverity), typeof(SurveyKind) })
+        {
+            if (clrType.Contains(enumType.Name, StringComparison.Ordinal))
+            {
+                return "one of " + string.Join(", ", Enum.GetNames(enumType).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName));
+            }
+        }
+
+        return null;
+    }
+
+    private static string? ReadString(JsonProperty property, Dictionary<string, List<string>> errors)
+    {
+        if (property.Value.ValueKind == JsonValueKind.String)
+        {
+            return property.Value.GetString();
+        }
+
+        Add(errors, property.Name, "must be a string");
+        return null;
+    }
+
+    private static DateTimeOffset? ReadTimestamp(JsonProperty property, Dictionary<string, List<string>> errors)
+    {
+        // An offset-less timestamp would silently be read in the server's time zone: refuse it instead.
+        if (property.Value.ValueKind == JsonValueKind.String
+            && property.Value.GetString() is { } text
+            && HasOffset().IsMatch(text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
+        {
+            return value;
+        }
+
+        Add(errors, property.Name, "must be an ISO 8601 timestamp with a UTC offset, e.g. 2026-11-23T14:05:00Z");
+        return null;
+    }
+
+    private static (string? EventId, string? CustomerId, string? Type) PeekKeys(JsonElement item)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return (null, null, null);
+        }
+
+        static string? Get(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return (Get(item, "eventId"), Get(item, "customerId"), Get(item, "type"));
+    }
+
+    public static Dictionary<string, string[]> Errors(string key, string message) => new(StringComparer.Ordinal) { [key] = [message] };
+
+    private static void Add(Dictionary<string, List<string>> errors, string key, string message)
+    {
+        if (!errors.TryGetValue(key, out var list))
+        {
+            errors[key] = list = [];
+        }
+
+        list.Add(message);
+    }
+
+    /// <summary>"Items[0].UnitPrice" → "items[0].unitPrice".</summary>
+    internal static string CamelPath(string propertyName) =>
+        string.Join('.', propertyName.Split('.').Select(segment => segment.Length == 0 ? segment : char.ToLowerInvariant(segment[0]) + segment[1..]));
+
+    [GeneratedRegex(@"(Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex HasOffset();
+
+    [GeneratedRegex(@"missing required properties including: (.+)\.?$", RegexOptions.CultureInvariant)]
+    private static partial Regex MissingFields();
+
+    [GeneratedRegex(@"'([^']+)'", RegexOptions.CultureInvariant)]
+    private static partial Regex QuotedName();
+
+    [GeneratedRegex(@"property '([^']+)' could not be mapped", RegexOptions.CultureInvariant)]
+    private static partial Regex UnmappedField();
+
+    [GeneratedRegex(@"parameter '([^']+)' on type '[^']+' doesn't allow null", RegexOptions.CultureInvariant)]
+    private static partial Regex NullParameter();
+
+    [GeneratedRegex(@"could not be converted to ([^\s.]+(?:\.[^\s.]+)*)", RegexOptions.CultureInvariant)]
+    private static partial Regex ConvertedTo();
+}
