@@ -3,8 +3,7 @@ using CustomerLifecycle.Infrastructure.Store;
 using JasperFx;
 
 var builder = WebApplication.CreateBuilder(args);
-var database = await DatabaseEndpoint.ResolveAsync(builder);
-builder.AddCustomerLifecycle(database.ConnectionString);
+builder.AddCustomerLifecycle(await DatabaseEndpoint.ResolveAsync(builder));
 
 var app = builder.Build();
 app.UseCustomerLifecycle();

@@ -1,9 +1,57 @@
+using CustomerLifecycle.Infrastructure.Postgres;
+
 namespace CustomerLifecycle.Infrastructure.Store;
 
-/// <summary>Where the event store lives: the configured server, or a private one we start ourselves.</summary>
-public sealed record DatabaseEndpoint(string ConnectionString)
+/// <summary>
+/// Where the event store lives: the server named by ConnectionStrings:Marten, or - when none is configured - a
+/// private PostgreSQL that we start from the machine's binaries (data under the repository's .data/ folder) and stop
+/// with the service. That is what lets a fresh clone run with one command and nothing started by hand.
+/// </summary>
+public static partial class DatabaseEndpoint
 {
-    public static Task<DatabaseEndpoint> ResolveAsync(WebApplicationBuilder builder) =>
-        Task.FromResult(new DatabaseEndpoint(builder.Configuration.GetConnectionString("Marten")
-            ?? throw new InvalidOperationException("ConnectionStrings:Marten is not set.")));
+    public const string DatabaseName = "customer_lifecycle";
+
+    public static async Task<string> ResolveAsync(WebApplicationBuilder builder)
+    {
+        if (builder.Configuration.GetConnectionString("Marten") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
+        var logger = loggers.CreateLogger<PrivatePostgres>();
+        var dataDirectory = builder.Configuration["PrivatePostgres:DataDirectory"]
+                            ?? Path.Combine(RepositoryRootOf(builder.Environment.ContentRootPath), ".data", "postgres");
+        var server = await PrivatePostgres.StartAsync(new PrivatePostgresOptions { DataDirectory = Path.GetFullPath(dataDirectory) }, logger);
+        var connectionString = await server.CreateDatabaseAsync(DatabaseName);
+        LogPrivateServer(logger, server.Port, server.DataDirectory);
+
+        // Registered before Marten and Wolverine, so it stops after them (hosted services stop in reverse order).
+        builder.Services.AddSingleton(server);
+        builder.Services.AddHostedService<PrivatePostgresLifetime>();
+        return connectionString;
+    }
+
+    private static string RepositoryRootOf(string contentRoot)
+    {
+        for (var dir = new DirectoryInfo(contentRoot); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "CustomerLifecycle.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return contentRoot;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No ConnectionStrings:Marten configured: using a private PostgreSQL on 127.0.0.1:{Port} with data in {DataDirectory}")]
+    private static partial void LogPrivateServer(ILogger logger, int port, string dataDirectory);
+
+    private sealed class PrivatePostgresLifetime(PrivatePostgres server) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => server.StopAsync(cancellationToken);
+    }
 }

@@ -26,8 +26,17 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
         NumberHandling = JsonNumberHandling.Strict,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false), new NormalizedDecimalConverter() },
     };
+
+    /// <summary>19.99 and 19.990 are the same amount: drop the trailing zeros a decimal would otherwise keep as scale.</summary>
+    private sealed class NormalizedDecimalConverter : JsonConverter<decimal>
+    {
+        public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.GetDecimal() / 1.000000000000000000000000000000000m;
+
+        public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
+    }
 
     private readonly EnvelopeValidator envelopeValidator = new(limits.MaxFutureSkew);
 
@@ -228,40 +237,44 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
             yield break;
         }
 
-        if (NullParameter().Match(message) is { Success: true } nullParameter)
+        var path = ex.Path is { Length: > 1 } p ? "data" + p[1..] : "data";
+        if (NullParameter().IsMatch(message))
         {
-            yield return ($"data.{nullParameter.Groups[1].Value}", "must not be null");
+            yield return (path, "must not be null");
             yield break;
         }
 
-        var path = ex.Path is { Length: > 1 } p ? "data" + p[1..] : "data";
-        var expected = ConvertedTo().Match(message) is { Success: true } target ? Describe(target.Groups[1].Value) : null;
+        var expected = ex.Path is { } jsonPath ? Expected(type, jsonPath) : null;
         yield return (path, expected is null ? "has the wrong type or format" : $"has the wrong type or format: expected {expected}");
     }
 
-    private static string? Describe(string clrType)
+    /// <summary>What the member at a JSON path ("$.items[0].quantity") expects, in words, found by walking the record's properties.</summary>
+    private static string? Expected(Type root, string jsonPath)
     {
-        foreach (var (name, description) in new[]
-                 {
-                     ("Decimal", "a number"), ("Int32", "a whole number"), ("String", "a string"), ("DateTimeOffset", "an ISO 8601 timestamp"),
-                     ("PurchasedItem", "an object"), ("IReadOnlyList", "an array"),
-                 })
+        Type? current = root;
+        foreach (var segment in jsonPath.TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
         {
-            if (clrType.Contains(name, StringComparison.Ordinal))
+            var name = segment.Split('[')[0];
+            var property = current?.GetProperty(name, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            current = property?.PropertyType;
+            if (current is not null && segment.Contains('[', StringComparison.Ordinal) && current.IsGenericType)
             {
-                return description;
+                current = current.GetGenericArguments()[0];
             }
         }
 
-        foreach (var enumType in new[] { typeof(TrialOutcome), typeof(BillingInterval), typeof(ComplaintSeverity), typeof(SurveyKind) })
+        current = current is null ? null : Nullable.GetUnderlyingType(current) ?? current;
+        return current switch
         {
-            if (clrType.Contains(enumType.Name, StringComparison.Ordinal))
-            {
-                return "one of " + string.Join(", ", Enum.GetNames(enumType).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName));
-            }
-        }
-
-        return null;
+            null => null,
+            { IsEnum: true } => "one of " + string.Join(", ", Enum.GetNames(current).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName)),
+            _ when current == typeof(decimal) => "a number",
+            _ when current == typeof(int) => "a whole number",
+            _ when current == typeof(string) => "a string",
+            _ when current == typeof(DateTimeOffset) => "an ISO 8601 timestamp with offset",
+            _ when current.IsGenericType => "an array",
+            _ => "an object",
+        };
     }
 
     private static string? ReadString(JsonProperty property, Dictionary<string, List<string>> errors)
@@ -330,9 +343,7 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
     [GeneratedRegex(@"property '([^']+)' could not be mapped", RegexOptions.CultureInvariant)]
     private static partial Regex UnmappedField();
 
-    [GeneratedRegex(@"parameter '([^']+)' on type '[^']+' doesn't allow null", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"doesn't allow null", RegexOptions.CultureInvariant)]
     private static partial Regex NullParameter();
 
-    [GeneratedRegex(@"could not be converted to ([^\s.]+(?:\.[^\s.]+)*)", RegexOptions.CultureInvariant)]
-    private static partial Regex ConvertedTo();
 }

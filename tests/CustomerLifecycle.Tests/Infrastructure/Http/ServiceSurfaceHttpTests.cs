@@ -1,0 +1,41 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using CustomerLifecycle.Tests.Support;
+
+namespace CustomerLifecycle.Tests.Infrastructure.Http;
+
+[Collection(AppFixtureGroup.Name)]
+public class ServiceSurfaceHttpTests(CustomerLifecycleApp app)
+{
+    private readonly HttpClient anonymous = app.ClientWithKey(null);
+
+    [Fact]
+    public async Task Liveness_and_readiness_answer_without_a_key()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
+        var ready = await anonymous.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_ingestion_endpoints()
+    {
+        var document = (await anonymous.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
+        var paths = document["paths"]!.AsObject();
+
+        Assert.True(paths.ContainsKey("/api/touchpoints"));
+        Assert.True(paths.ContainsKey("/api/touchpoints/batch"));
+        Assert.True(paths.ContainsKey("/api/customers/{customerId}/events"));
+        Assert.NotNull(paths["/api/touchpoints"]!["post"]!["responses"]!["201"]);
+    }
+
+    [Fact]
+    public async Task The_interactive_api_page_is_served()
+    {
+        var page = await anonymous.GetAsync("/scalar");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("<html", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Net.Http.Headers;
+using CustomerLifecycle.Infrastructure.Security;
+using JasperFx.CommandLine;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+
+namespace CustomerLifecycle.Tests.Support;
+
+/// <summary>API keys the test host accepts, one per scope plus one with all.</summary>
+public static class TestKeys
+{
+    public const string Ingest = "test-key-ingest";
+    public const string Read = "test-key-read";
+    public const string Operate = "test-key-operate";
+    public const string All = "test-key-all";
+
+    public static readonly (string Key, string[] Scopes)[] Configured =
+    [
+        (Ingest, [Scopes.Ingest]),
+        (Read, [Scopes.Read]),
+        (Operate, [Scopes.Operate]),
+        (All, Scopes.All),
+    ];
+}
+
+/// <summary>The real service over a real PostgreSQL database of its own, in process.</summary>
+public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    static CustomerLifecycleApp()
+    {
+        // Program ends in RunJasperFxCommands, which only starts the host when told to under a test host.
+        JasperFxEnvironment.AutoStartHost = true;
+    }
+
+    public string ConnectionString { get; private set; } = "";
+
+    protected virtual Task<string> CreateDatabaseAsync() => TestPostgres.CreateDatabaseAsync("app");
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await CreateDatabaseAsync();
+        _ = Services; // boot now, so the first test doesn't pay for it inside its own timing
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Marten", ConnectionString);
+        for (var i = 0; i < TestKeys.Configured.Length; i++)
+        {
+            var (key, scopes) = TestKeys.Configured[i];
+            builder.UseSetting($"Auth:ApiKeys:{i}:Name", key);
+            builder.UseSetting($"Auth:ApiKeys:{i}:Sha256", ApiKeyAuthenticationHandler.Hash(key));
+            for (var s = 0; s < scopes.Length; s++)
+            {
+                builder.UseSetting($"Auth:ApiKeys:{i}:Scopes:{s}", scopes[s]);
+            }
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            services.RunWolverineInSoloMode();
+            services.DisableAllExternalWolverineTransports();
+        });
+    }
+
+    public HttpClient ClientWithKey(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
+
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppFixtureGroup : ICollectionFixture<CustomerLifecycleApp>
+{
+    public const string Name = "app";
+}

@@ -1,0 +1,64 @@
+using CustomerLifecycle.Infrastructure.Postgres;
+using Npgsql;
+
+namespace CustomerLifecycle.Tests.Support;
+
+/// <summary>
+/// One real PostgreSQL for the whole test run: the server named by CUSTOMERLIFECYCLE_TEST_POSTGRES (a connection
+/// string with rights to create databases), or a private one started from the machine's binaries. Each fixture gets
+/// a database of its own, so fixtures never see each other's data.
+/// </summary>
+public static class TestPostgres
+{
+    public const string ServerVariable = "CUSTOMERLIFECYCLE_TEST_POSTGRES";
+
+    private static readonly Lazy<Task<Func<string, Task<string>>>> Server = new(StartAsync);
+
+    public static async Task<string> CreateDatabaseAsync(string purpose)
+    {
+        var create = await Server.Value;
+        var name = $"t_{purpose}_{Guid.NewGuid():N}".ToLowerInvariant();
+        return await create(name);
+    }
+
+    /// <summary>A private server for one fixture that needs to stop and start it (outage tests).</summary>
+    public static Task<PrivatePostgres> StartDedicatedAsync(string name) =>
+        PrivatePostgres.StartAsync(new PrivatePostgresOptions { DataDirectory = Path.Combine(RepositoryRoot.DataFolder, name), Durable = false });
+
+    private static async Task<Func<string, Task<string>>> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } external)
+        {
+            return async name =>
+            {
+                await using var dataSource = NpgsqlDataSource.Create(external);
+                await using var command = dataSource.CreateCommand($"create database {name}");
+                await command.ExecuteNonQueryAsync();
+                return new NpgsqlConnectionStringBuilder(external) { Database = name }.ConnectionString;
+            };
+        }
+
+        var server = await PrivatePostgres.StartAsync(new PrivatePostgresOptions { DataDirectory = Path.Combine(RepositoryRoot.DataFolder, "postgres-tests"), Durable = false });
+        return name => server.CreateDatabaseAsync(name);
+    }
+}
+
+public static class RepositoryRoot
+{
+    public static readonly string Path = Find();
+
+    public static string DataFolder => System.IO.Path.Combine(Path, ".data");
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "CustomerLifecycle.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"CustomerLifecycle.sln not found above {AppContext.BaseDirectory}");
+    }
+}
