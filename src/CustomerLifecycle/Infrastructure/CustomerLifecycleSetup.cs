@@ -28,6 +28,8 @@ public static class CustomerLifecycleSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new TouchpointParser(sp.GetRequiredService<IOptions<IngestionLimits>>().Value));
         services.AddSingleton<TouchpointAppender>();
+        services.AddSingleton<GroupCommit>();
+        services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
 
         services.AddCustomerLifecycleStore(connectionString);
         services.AddApiKeyAuthentication(builder.Configuration);

@@ -39,7 +39,7 @@ public static class RecordTouchpoints
     [ProducesResponseType<TouchpointReceipt>(201), ProducesResponseType<TouchpointReceipt>(200)]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json"), ProducesResponseType<ProblemDetails>(413, "application/problem+json")]
-    public static async Task<IResult> Post(HttpContext http, TouchpointParser parser, TouchpointAppender appender, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Post(HttpContext http, TouchpointParser parser, TouchpointAppender appender, GroupCommit groupCommit, TimeProvider clock, CancellationToken ct)
     {
         var origin = new RequestOrigin(OneRoute, http.User.Identity?.Name, clock.Now());
         var body = await RequestBody.ReadAllAsync(http.Request, ct);
@@ -67,7 +67,7 @@ public static class RecordTouchpoints
                 return ValidationProblem(rejection.Errors, "The touchpoint is invalid", stored.RejectionIds[0]);
             }
 
-            var outcome = (await appender.AppendAsync([touchpoint!], [], origin, ct)).Touchpoints[0];
+            var outcome = await groupCommit.AppendAsync(touchpoint!, origin);
             var receipt = new TouchpointReceipt(touchpoint!.EventId, touchpoint.CustomerId, Describe(outcome.Status), outcome.RecordedAt, outcome.Sequence, outcome.Version);
             return outcome.Status switch
             {

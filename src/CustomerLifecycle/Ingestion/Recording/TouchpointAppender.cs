@@ -38,8 +38,10 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
     private readonly ISerializer serializer = store.Options.Serializer();
     private static readonly string Schema = StoreSetup.Schema;
 
+    /// <param name="itemOrigins">Per-touchpoint origins when the touchpoints came from different requests (group commit).</param>
     public async Task<AppendResult> AppendAsync(
-        IReadOnlyList<ValidTouchpoint> touchpoints, IReadOnlyList<Rejection> rejections, RequestOrigin origin, CancellationToken ct)
+        IReadOnlyList<ValidTouchpoint> touchpoints, IReadOnlyList<Rejection> rejections, RequestOrigin origin, CancellationToken ct,
+        IReadOnlyList<RequestOrigin>? itemOrigins = null)
     {
         var outcomes = new AppendOutcome[touchpoints.Count];
         var firstIndexById = new Dictionary<Guid, int>(touchpoints.Count);
@@ -115,7 +117,7 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
                 RejectionReasons.Conflict,
                 TouchpointParser.Errors("eventId", $"event '{tp.EventId}' was already recorded with different content; an event id may be used for one event only"),
                 tp.Raw,
-                null, tp.EventId, tp.CustomerId, tp.Type)));
+                null, tp.EventId, tp.CustomerId, tp.Type, itemOrigins?[index])));
         }
     }
 
@@ -282,6 +284,7 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
         await using var batch = new NpgsqlBatch(connection);
         foreach (var r in rejections)
         {
+            var from = r.Origin ?? origin;
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 $"""
                  insert into {Schema}.{IngestionSchema.Rejections}
@@ -291,9 +294,9 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
             {
                 Parameters =
                 {
-                    new() { Value = origin.ReceivedAt },
-                    new() { Value = (object?)origin.ApiKey ?? DBNull.Value },
-                    new() { Value = origin.Endpoint },
+                    new() { Value = from.ReceivedAt },
+                    new() { Value = (object?)from.ApiKey ?? DBNull.Value },
+                    new() { Value = from.Endpoint },
                     new() { Value = (object?)r.ItemIndex ?? DBNull.Value },
                     new() { Value = r.Reason },
                     new() { Value = (object?)r.EventId ?? DBNull.Value },

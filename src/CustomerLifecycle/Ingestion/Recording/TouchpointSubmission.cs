@@ -49,4 +49,5 @@ public sealed record Rejection(
     int? ItemIndex = null,
     string? EventId = null,
     string? CustomerId = null,
-    string? Type = null);
+    string? Type = null,
+    RequestOrigin? Origin = null);

@@ -295,4 +295,21 @@ public class RecordTouchpointsHttpTests(CustomerLifecycleApp app)
         Assert.Equal(storedIds.Count, storedIds.Distinct().Count());
         Assert.Equal(accepted, storedIds.Count);
     }
+
+    [Fact]
+    public async Task Many_concurrent_single_posts_are_each_acknowledged_once_and_all_stored()
+    {
+        var customers = Enumerable.Range(0, 4).Select(_ => Json.NewId("c")).ToArray();
+        var bodies = Enumerable.Range(0, 200).Select(i => Json.Purchase(customers[i % 4], i + 1).ToJsonString()).ToArray();
+
+        var responses = await Task.WhenAll(bodies.Select(body => Task.Run(() => ingest.PostAsync("/api/touchpoints", Body(body)))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var versions = new List<long>();
+        foreach (var customer in customers)
+        {
+            var events = (await all.GetFromJsonAsync<JsonObject>($"/api/customers/{customer}/events?limit=1000"))!["events"]!.AsArray();
+            Assert.Equal(Enumerable.Range(1, 50).Select(v => (long)v), events.Select(e => (long)e!["version"]!));
+        }
+    }
 }
