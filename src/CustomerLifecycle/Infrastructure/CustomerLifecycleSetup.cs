@@ -36,7 +36,11 @@ public static class CustomerLifecycleSetup
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemHandling>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
-        services.AddOpenApi();
+        services.AddOpenApi(o =>
+        {
+            o.AddDocumentTransformer<ApiKeySecurityScheme>();
+            o.AddOperationTransformer<JsonRequestBodyTransformer>();
+        });
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
@@ -67,7 +71,12 @@ public static class CustomerLifecycleSetup
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapOpenApi();
         app.MapScalarApiReference("/scalar");
-        app.MapWolverineEndpoints(o => o.RequireAuthorizeOnAll());
+        app.MapWolverineEndpoints(o =>
+        {
+            o.RequireAuthorizeOnAll();
+            // "limit=ten" is a mistake to report (400), not a value to silently replace with the default.
+            o.RejectUnparseableQueryValues = true;
+        });
         return app;
     }
 }

@@ -20,6 +20,11 @@ public sealed partial class ProblemHandling(IProblemDetailsService problems, ILo
         {
             (status, title, detail) = (413, "Request body too large", "The body exceeds the server's hard request size ceiling and was not read (see docs/api.md, Limits).");
         }
+        else if (exception is Ingestion.Recording.ServiceStoppingException)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            (status, title, detail) = (503, "Service stopping", exception.Message);
+        }
         else if (IsStoreUnavailable(exception))
         {
             LogStoreUnavailable(logger, exception.GetBaseException().Message);

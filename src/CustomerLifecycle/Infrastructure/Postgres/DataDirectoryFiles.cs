@@ -85,7 +85,10 @@ internal sealed partial class DataDirectoryFiles(string dataDirectory)
     }
 
     /// <summary>Writes <see cref="SettingsFile"/> with the listen address, port and the options' settings.</summary>
-    public void WriteSettings(PrivatePostgresOptions options, int port)
+    public void WriteSettings(PrivatePostgresOptions options, int port) => File.WriteAllText(SettingsFile, RenderSettings(options, port));
+
+    /// <summary>The text of <see cref="SettingsFile"/>; throws <see cref="ArgumentException"/> for a setting that cannot be written safely.</summary>
+    public static string RenderSettings(PrivatePostgresOptions options, int port)
     {
         var settings = new List<KeyValuePair<string, string>>
         {
@@ -120,7 +123,7 @@ internal sealed partial class DataDirectoryFiles(string dataDirectory)
                 .AppendLine("'");
         }
 
-        File.WriteAllText(SettingsFile, text.ToString());
+        return text.ToString();
     }
 
     /// <summary>Makes postgresql.conf (fresh from initdb) read our settings last, so they win over its defaults.</summary>
@@ -182,6 +185,7 @@ internal sealed partial class DataDirectoryFiles(string dataDirectory)
         }
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.]*$")]
+    // \z, not $: $ also matches before a final line break, which would start a line of its own in the file.
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.]*\z")]
     private static partial Regex SettingName();
 }

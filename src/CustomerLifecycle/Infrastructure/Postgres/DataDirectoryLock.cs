@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace CustomerLifecycle.Infrastructure.Postgres;
 
 /// <summary>
@@ -9,31 +11,91 @@ namespace CustomerLifecycle.Infrastructure.Postgres;
 /// </summary>
 internal sealed class DataDirectoryLock : IDisposable
 {
+    // flock conflicts between two opens in the same process too, but waiting for ourselves is pointless: fail at once.
+    private static readonly HashSet<string> HeldInThisProcess = new(StringComparer.Ordinal);
+
     private readonly FileStream stream;
+    private readonly string dataDirectory;
+    private bool disposed;
 
-    private DataDirectoryLock(FileStream stream) => this.stream = stream;
-
-    public static DataDirectoryLock Acquire(string dataDirectory)
+    private DataDirectoryLock(FileStream stream, string dataDirectory)
     {
-        var path = dataDirectory + ".lock";
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        this.stream = stream;
+        this.dataDirectory = dataDirectory;
+    }
+
+    public static string PathFor(string dataDirectory) => dataDirectory + ".lock";
+
+    /// <summary>
+    /// Takes the lock, waiting up to <paramref name="wait"/> while another process holds it: a process that was
+    /// just killed leaves a watchdog that holds it for the moment it takes to stop the server (see <see cref="ServerWatchdog"/>).
+    /// </summary>
+    public static async Task<DataDirectoryLock> AcquireAsync(string dataDirectory, TimeSpan wait, CancellationToken ct)
+    {
+        var path = PathFor(dataDirectory);
+        lock (HeldInThisProcess)
+        {
+            if (!HeldInThisProcess.Add(dataDirectory))
+            {
+                throw InUse(dataDirectory, path, "by another PrivatePostgres instance in this process", null);
+            }
+        }
+
         try
         {
-            return new DataDirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
-        }
-        catch (IOException e)
-        {
-            throw new PrivatePostgresException(
-                $"The PostgreSQL data folder {dataDirectory} is already in use by another PrivatePostgres instance, "
-                + $"in this process or another live one (its lock file {path} is held). Stop that instance first, "
-                + "or give this one a different data folder.",
-                e);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var waited = Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    return new DataDirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None), dataDirectory);
+                }
+                catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+                {
+                    if (waited.Elapsed >= wait)
+                    {
+                        throw InUse(dataDirectory, path, $"by another process (waited {wait.TotalSeconds:0} s)", e);
+                    }
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
+            }
         }
         catch (UnauthorizedAccessException e)
         {
+            Release(dataDirectory);
             throw new PrivatePostgresException($"Could not create the lock file {path} for the PostgreSQL data folder: {e.Message}", e);
+        }
+        catch
+        {
+            Release(dataDirectory);
+            throw;
         }
     }
 
-    public void Dispose() => stream.Dispose();
+    public void Dispose()
+    {
+        if (!disposed)
+        {
+            disposed = true;
+            stream.Dispose();
+            Release(dataDirectory);
+        }
+    }
+
+    private static void Release(string dataDirectory)
+    {
+        lock (HeldInThisProcess)
+        {
+            HeldInThisProcess.Remove(dataDirectory);
+        }
+    }
+
+    private static PrivatePostgresException InUse(string dataDirectory, string path, string holder, Exception? inner)
+    {
+        var message = $"The PostgreSQL data folder {dataDirectory} is already in use {holder} (its lock file {path} is held). "
+            + "Stop that instance first, or give this one a different data folder.";
+        return inner is null ? new PrivatePostgresException(message) : new PrivatePostgresException(message, inner);
+    }
 }

@@ -43,9 +43,10 @@ public sealed partial class PrivatePostgres
         }
 
         var dataDirectory = NormalizeDataDirectory(options.DataDirectory);
+        ValidateOptions(options);
         logger ??= NullLogger.Instance;
 
-        var dataLock = DataDirectoryLock.Acquire(dataDirectory);
+        var dataLock = await DataDirectoryLock.AcquireAsync(dataDirectory, options.LockTimeout, ct).ConfigureAwait(false);
         PrivatePostgres? instance = null;
         try
         {
@@ -110,6 +111,7 @@ public sealed partial class PrivatePostgres
                 Port = runningPort;
                 running = true;
                 ReusedRunningServer = true;
+                ArmWatchdog();
                 await WaitUntilAcceptingAsync(options.StartTimeout, ct).ConfigureAwait(false);
                 return;
             }
@@ -178,6 +180,7 @@ public sealed partial class PrivatePostgres
         running = true;
         startedByUs = true;
         ReusedRunningServer = false;
+        ArmWatchdog();
         await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
         logger.Started(majorVersion, DataDirectory, Port, stopwatch.ElapsedMilliseconds, LogFile);
     }
@@ -291,6 +294,19 @@ public sealed partial class PrivatePostgres
                 Directory.Delete(staging, recursive: true);
             }
         }
+    }
+
+    /// <summary>Fails before anything is created or locked, rather than after initdb.</summary>
+    private static void ValidateOptions(PrivatePostgresOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.StartTimeout, TimeSpan.FromSeconds(1), nameof(options));
+        if (options.Port is < 1 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Port, "PrivatePostgresOptions.Port must be between 1 and 65535.");
+        }
+
+        _ = DataDirectoryFiles.RenderSettings(options, port: 1); // validates ServerSettings
     }
 
     private static string NormalizeDataDirectory(string dataDirectory)

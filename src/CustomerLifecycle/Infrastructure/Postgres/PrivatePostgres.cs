@@ -12,8 +12,9 @@ namespace CustomerLifecycle.Infrastructure.Postgres;
 /// <remarks>
 /// Stopping: <see cref="DisposeAsync"/> stops the server (see <see cref="PrivatePostgresOptions.StopOnDispose"/>);
 /// a host should also call <see cref="StopAsync"/> from IHostApplicationLifetime.ApplicationStopping. As a last
-/// resort the server is stopped when the process exits (AppDomain.ProcessExit, e.g. after Ctrl-C); a process
-/// killed outright leaves it running, and the next start on the same data folder reuses it.
+/// resort it is stopped when the process exits (AppDomain.ProcessExit: Main returned without disposing us), and a
+/// watchdog process stops it when our process dies any other way (Ctrl-C, SIGTERM or SIGKILL without orderly shutdown,
+/// which do not raise ProcessExit). Should a server still be left running, the next start on its data folder reuses it.
 /// </remarks>
 public sealed partial class PrivatePostgres : IAsyncDisposable
 {
@@ -35,6 +36,7 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
     private volatile bool running;
     private bool startedByUs;
     private bool disposed;
+    private ServerWatchdog? watchdog;
 
     /// <summary>127.0.0.1 port the server listens on; the same after <see cref="StartAgainAsync"/>.</summary>
     public int Port { get; private set; }
@@ -139,6 +141,8 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
             {
                 await StartServerAsync(portMayChange: false, ct).ConfigureAwait(false);
             }
+
+            ArmWatchdog();
         }
         finally
         {
@@ -196,8 +200,8 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
 
     private bool ShouldStopAtExit => startedByUs ? options.StopOnDispose : options.StopReusedServer;
 
-    // Best effort for a process that ends without disposing us (Ctrl-C without orderly shutdown, an unhandled
-    // exception, a test host tearing down). Synchronous by necessity; no gate, as a stop may hold it forever.
+    // Best effort for a process whose Main returns (or calls Environment.Exit) without disposing us. Signals and
+    // kills do not get here: the watchdog covers those. Synchronous by necessity; no gate, as a stop may hold it.
     private void OnProcessExit(object? sender, EventArgs e)
     {
         if (!running || disposed || !ShouldStopAtExit)
@@ -211,7 +215,7 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         }
         catch (PrivatePostgresException)
         {
-            // Nothing left to report to; the next start on this data folder will reuse or recover the server.
+            // Nothing left to report to. The watchdog tries again once we are gone.
         }
     }
 
@@ -222,11 +226,7 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
             return;
         }
 
-        var stop = await user.RunAsync(
-            binaries.PgCtl,
-            ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", ((int)StopTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            StopTimeout + TimeSpan.FromSeconds(10),
-            ct).ConfigureAwait(false);
+        var stop = await user.RunAsync(binaries.PgCtl, StopArguments(), StopTimeout + TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
 
         // "PID file ... does not exist" or "could not send stop signal ... No such process": it was already stopped
         // (by someone else) or has died - which is what we wanted.
@@ -240,7 +240,24 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
 
         running = false;
         logger.Stopped(DataDirectory);
+
+        // Only now: should the stop have failed, the watchdog still stops the server when we die.
+        watchdog?.Dispose();
+        watchdog = null;
     }
+
+    /// <summary>Makes sure a watchdog stops the server if our process dies without stopping it (see <see cref="ServerWatchdog"/>).</summary>
+    private void ArmWatchdog()
+    {
+        if (watchdog is null && running && ShouldStopAtExit)
+        {
+            var (program, arguments) = user.Wrap(binaries.PgCtl, StopArguments());
+            watchdog = ServerWatchdog.Start(DataDirectoryLock.PathFor(DataDirectory), program, arguments);
+        }
+    }
+
+    private List<string> StopArguments() =>
+        ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", ((int)StopTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)];
 
     private string AdminConnectionString() =>
         new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, Timeout = 5 }.ConnectionString;
@@ -254,6 +271,7 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex("^[a-z0-9_]{1,63}$")]
+    // \z, not $: $ also matches before a final line break.
+    [GeneratedRegex(@"^[a-z0-9_]{1,63}\z")]
     private static partial Regex DatabaseName();
 }

@@ -40,7 +40,14 @@ public sealed record PrivatePostgresOptions
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Stop the server at <see cref="PrivatePostgres.DisposeAsync"/> and at process exit when this instance started it.
+    /// How long to wait for the data folder's lock while another process holds it, before failing. Covers a
+    /// restart right after a kill, while the killed process's watchdog is still stopping the server.
+    /// </summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Stop the server at <see cref="PrivatePostgres.DisposeAsync"/>, at process exit, and (through a watchdog
+    /// process) when this process dies without either, when this instance started it.
     /// False leaves it running for the next start to reuse (faster restarts of a dev service).
     /// </summary>
     public bool StopOnDispose { get; init; } = true;

@@ -49,9 +49,16 @@ internal sealed class ServerUser
     /// <summary>Runs a program as the server user.</summary>
     public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken ct)
     {
+        var (fileName, wrapped) = Wrap(program, arguments);
+        return ExternalCommand.RunAsync(fileName, wrapped, timeout, ct);
+    }
+
+    /// <summary>The program and arguments that run <paramref name="program"/> as the server user.</summary>
+    public (string FileName, List<string> Arguments) Wrap(string program, IReadOnlyList<string> arguments)
+    {
         if (switcher is null)
         {
-            return ExternalCommand.RunAsync(program, arguments, timeout, ct);
+            return (program, [.. arguments]);
         }
 
         List<string> wrapped = Path.GetFileName(switcher) switch
@@ -62,7 +69,7 @@ internal sealed class ServerUser
             _ => ["-s", "/bin/sh", PostgresUserName, "-c", "exec \"$@\"", "sh", program],
         };
         wrapped.AddRange(arguments);
-        return ExternalCommand.RunAsync(switcher, wrapped, timeout, ct);
+        return (switcher, wrapped);
     }
 
     /// <summary>Hands files or folders we (root) wrote to the server user, which must own the data folder.</summary>

@@ -66,10 +66,13 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "ApiKey header=\"X-Api-Key\"";
+        var presented = ReadKey(Request) is not null;
         await Results.Problem(
                 statusCode: 401,
-                title: "An API key is required",
-                detail: "Send a key in the X-Api-Key header (or Authorization: ApiKey <key>).")
+                title: presented ? "The API key is not valid" : "An API key is required",
+                detail: presented
+                    ? "The key sent is not configured here (or was revoked). Check for typos or ask an operator for a key."
+                    : "Send a key in the X-Api-Key header (or Authorization: ApiKey <key>).")
             .ExecuteAsync(Context);
     }
 

@@ -9,6 +9,9 @@ namespace CustomerLifecycle.Ingestion.Recording;
 /// free. Each caller is answered only after the transaction holding its event has committed, so the guarantee of a
 /// single POST is unchanged.
 /// </summary>
+/// <summary>The service is stopping and takes no new work; the client should retry (mapped to 503).</summary>
+public sealed class ServiceStoppingException() : Exception("The service is stopping; retry against another instance or later.");
+
 public sealed class GroupCommit(TouchpointAppender appender, ILogger<GroupCommit> logger) : IHostedService
 {
     /// <summary>Most events one shared transaction takes; beyond this, the next committer takes the rest.</summary>
@@ -27,7 +30,7 @@ public sealed class GroupCommit(TouchpointAppender appender, ILogger<GroupCommit
         var pending = new Pending(touchpoint, origin, new TaskCompletionSource<AppendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!queue.Writer.TryWrite(pending))
         {
-            throw new InvalidOperationException("The service is shutting down.");
+            throw new ServiceStoppingException();
         }
 
         return pending.Done.Task;

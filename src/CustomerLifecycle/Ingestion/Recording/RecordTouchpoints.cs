@@ -4,6 +4,7 @@ using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
 using Wolverine.Http;
 
 namespace CustomerLifecycle.Ingestion.Recording;
@@ -36,6 +37,8 @@ public static class RecordTouchpoints
 
     [WolverinePost(OneRoute, Name = "RecordTouchpoint"), Authorize(Policy = Scopes.Ingest), Tags("Ingestion")]
     [EndpointSummary("Record one touchpoint")]
+    [JsonRequestBody(typeof(TouchpointSubmission))]
+    [ProducesResponseType<ProblemDetails>(415, "application/problem+json")]
     [ProducesResponseType<TouchpointReceipt>(201), ProducesResponseType<TouchpointReceipt>(200)]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json"), ProducesResponseType<ProblemDetails>(413, "application/problem+json")]
@@ -43,6 +46,11 @@ public static class RecordTouchpoints
     {
         var origin = new RequestOrigin(OneRoute, http.User.Identity?.Name, clock.Now());
         var body = await RequestBody.ReadAllAsync(http.Request, ct);
+        if (await RefuseNonJsonAsync(http, body, appender, origin, ct) is { } refused)
+        {
+            return refused;
+        }
+
         var limit = parser.Limits.MaxEventBytes;
         if (body.Length > limit)
         {
@@ -81,6 +89,8 @@ public static class RecordTouchpoints
 
     [WolverinePost(BatchRoute, Name = "RecordTouchpointBatch"), Authorize(Policy = Scopes.Ingest), Tags("Ingestion")]
     [EndpointSummary("Record many touchpoints; each item is judged on its own")]
+    [JsonRequestBody(typeof(TouchpointBatchSubmission))]
+    [ProducesResponseType<ProblemDetails>(415, "application/problem+json")]
     [ProducesResponseType<BatchReceipt>(200), ProducesResponseType<BatchReceipt>(207)]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json"), ProducesResponseType<ProblemDetails>(413, "application/problem+json")]
     public static async Task<IResult> PostBatch(HttpContext http, TouchpointParser parser, TouchpointAppender appender, TimeProvider clock, CancellationToken ct)
@@ -88,6 +98,11 @@ public static class RecordTouchpoints
         var origin = new RequestOrigin(BatchRoute, http.User.Identity?.Name, clock.Now());
         var limits = parser.Limits;
         var body = await RequestBody.ReadAllAsync(http.Request, ct);
+        if (await RefuseNonJsonAsync(http, body, appender, origin, ct) is { } refused)
+        {
+            return refused;
+        }
+
         if (body.Length > limits.MaxBatchBytes)
         {
             var detail = $"A batch may be at most {limits.MaxBatchBytes} bytes; this request has {body.Length}. Split it.";
@@ -104,9 +119,12 @@ public static class RecordTouchpoints
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("touchpoints", out var items) || items.ValueKind != JsonValueKind.Array || items.GetArrayLength() == 0)
+            var unknown = root.ValueKind == JsonValueKind.Object ? root.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => n != "touchpoints") : null;
+            if (root.ValueKind != JsonValueKind.Object || unknown is not null || !root.TryGetProperty("touchpoints", out var items) || items.ValueKind != JsonValueKind.Array || items.GetArrayLength() == 0)
             {
-                var errors = TouchpointParser.Errors("touchpoints", "is required: a non-empty array of touchpoints, as in {\"touchpoints\": [ … ]}");
+                var errors = unknown is not null
+                    ? TouchpointParser.Errors(unknown, "is not a field of a batch; the body is {\"touchpoints\": [ … ]}")
+                    : TouchpointParser.Errors("touchpoints", "is required: a non-empty array of touchpoints, as in {\"touchpoints\": [ … ]}");
                 var id = await appender.QuarantineAsync(new Rejection(RejectionReasons.Validation, errors, body), origin, ct);
                 return ValidationProblem(errors, "The batch is invalid", id);
             }
@@ -146,7 +164,7 @@ public static class RecordTouchpoints
                 var (tp, outcome) = (valid[k], stored.Touchpoints[k]);
                 results[validIndex[k]] = outcome.Status == AppendStatus.Conflict
                     ? new BatchItemResult(validIndex[k], tp.EventId, "rejected", Reason: RejectionReasons.Conflict,
-                        Errors: TouchpointParser.Errors("eventId", $"event '{tp.EventId}' was already recorded with different content"), RejectionId: outcome.RejectionId)
+                        Errors: TouchpointParser.Errors("eventId", TouchpointAppender.ConflictMessage(tp.EventId)), RejectionId: outcome.RejectionId)
                     : new BatchItemResult(validIndex[k], tp.EventId, Describe(outcome.Status), outcome.RecordedAt, outcome.Sequence, outcome.Version);
             }
 
@@ -161,6 +179,21 @@ public static class RecordTouchpoints
                 results.Count(r => r.Status == "accepted"), results.Count(r => r.Status == "duplicate"), results.Count(r => r.Status == "rejected"), results);
             return receipt.Rejected == 0 ? Results.Ok(receipt) : Results.Json(receipt, statusCode: StatusCodes.Status207MultiStatus);
         }
+    }
+
+    /// <summary>Only JSON is read; anything else is refused with 415 (and kept, like every refused payload).</summary>
+    private static async Task<IResult?> RefuseNonJsonAsync(HttpContext http, ReadOnlyMemory<byte> body, TouchpointAppender appender, RequestOrigin origin, CancellationToken ct)
+    {
+        var type = http.Request.ContentType;
+        if (type is not null && MediaTypeHeaderValue.TryParse(type, out var media)
+            && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var detail = $"Send touchpoints as JSON with Content-Type: application/json (got '{type ?? "none"}').";
+        var id = await appender.QuarantineAsync(new Rejection(RejectionReasons.UnsupportedMediaType, TouchpointParser.Errors("Content-Type", detail), body), origin, ct);
+        return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", detail, id);
     }
 
     private static string Describe(AppendStatus status) => status switch

@@ -115,11 +115,14 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
             outcomes[index] = new AppendOutcome(AppendStatus.Conflict, tp.ReceivedAt);
             lateRejections.Add((index, new Rejection(
                 RejectionReasons.Conflict,
-                TouchpointParser.Errors("eventId", $"event '{tp.EventId}' was already recorded with different content; an event id may be used for one event only"),
+                TouchpointParser.Errors("eventId", ConflictMessage(tp.EventId)),
                 tp.Raw,
-                null, tp.EventId, tp.CustomerId, tp.Type, itemOrigins?[index])));
+                tp.ItemIndex, tp.EventId, tp.CustomerId, tp.Type, itemOrigins?[index])));
         }
     }
+
+    public static string ConflictMessage(string eventId) =>
+        $"event '{eventId}' was already recorded with different content; an event id names one event, forever";
 
     private static async Task<HashSet<Guid>> ClaimAsync(NpgsqlConnection connection, IReadOnlyList<ValidTouchpoint> touchpoints, List<int> candidates, CancellationToken ct)
     {

@@ -23,10 +23,12 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
     public static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // Exact member names: "CustomerId" inside data must not slip past the reserved-field check as "customerId".
+        PropertyNameCaseInsensitive = false,
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
         NumberHandling = JsonNumberHandling.Strict,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false), new NormalizedDecimalConverter() },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false), new NormalizedDecimalConverter(), new OffsetRequiredConverter() },
     };
 
     /// <summary>19.99 and 19.990 are the same amount: drop the trailing zeros a decimal would otherwise keep as scale.</summary>
@@ -36,6 +38,18 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
             reader.GetDecimal() / 1.000000000000000000000000000000000m;
 
         public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
+    }
+
+    /// <summary>A timestamp without an offset would be read in the server's time zone: refuse it, as for occurredAt.</summary>
+    private sealed class OffsetRequiredConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.GetString() is { } text && HasOffset().IsMatch(text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value)
+                ? value
+                : throw new JsonException("expected an ISO 8601 timestamp with a UTC offset");
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
     }
 
     private readonly EnvelopeValidator envelopeValidator = new(limits.MaxFutureSkew);
@@ -52,9 +66,28 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
     public (ValidTouchpoint? Touchpoint, Rejection? Rejection) Parse(JsonElement item, DateTimeOffset receivedAt, int? index = null)
     {
         var raw = JsonMarshal.GetRawUtf8Value(item);
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return (null, new Rejection(RejectionReasons.Validation, Errors("$", "a touchpoint must be a JSON object"), raw.ToArray(), index));
+        }
+
+        try
+        {
+            return ParseObject(item, raw, receivedAt, index);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // JsonDocument checks structure eagerly but decodes strings lazily: invalid UTF-8 inside a string surfaces here.
+            var (eventId, customerId, type) = (default(string), default(string), default(string));
+            return (null, new Rejection(RejectionReasons.MalformedJson, Errors("$", $"is not valid JSON: {ex.Message}"), raw.ToArray(), index, eventId, customerId, type));
+        }
+    }
+
+    private (ValidTouchpoint? Touchpoint, Rejection? Rejection) ParseObject(JsonElement item, ReadOnlySpan<byte> raw, DateTimeOffset receivedAt, int? index)
+    {
         if (raw.Length > limits.MaxEventBytes)
         {
-            var (eventId, customerId, type) = PeekKeys(item);
+            var (eventId, customerId, type) = SafePeekKeys(item);
             return (null, new Rejection(
                 RejectionReasons.TooLarge,
                 Errors("$", $"a touchpoint may be at most {limits.MaxEventBytes} bytes of JSON; this one is {raw.Length}"),
@@ -99,8 +132,10 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
             clientOccurredAt,
             envelope.SentAt,
             receivedAt,
-            ContentHash(envelope.EventId!, envelope.Type!, evt with { OccurredAt = clientOccurredAt }),
-            raw.ToArray()), null);
+            // The same instant written with another offset is the same content.
+            ContentHash(envelope.EventId!, envelope.Type!, evt with { OccurredAt = clientOccurredAt.ToUniversalTime() }),
+            raw.ToArray(),
+            index), null);
     }
 
     /// <summary>
@@ -166,11 +201,11 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
     private static Touchpoint? ReadData(Envelope envelope, JsonElement data, Dictionary<string, List<string>> errors)
     {
         var type = TouchpointTypes.ByName[envelope.Type!];
-        foreach (var reserved in ReservedDataFields)
+        foreach (var property in data.EnumerateObject())
         {
-            if (data.TryGetProperty(reserved, out _))
+            if (ReservedDataFields.Contains(property.Name, StringComparer.OrdinalIgnoreCase))
             {
-                Add(errors, $"data.{reserved}", "belongs at the top level of the touchpoint, not inside data");
+                Add(errors, $"data.{property.Name}", "belongs at the top level of the touchpoint, not inside data");
             }
         }
 
@@ -221,11 +256,12 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
     private static IEnumerable<(string Key, string Message)> DescribeJsonError(JsonException ex, Type type)
     {
         var message = ex.Message;
+        var path = ex.Path is { Length: > 1 } p ? "data" + p[1..] : "data";
         if (MissingFields().Match(message) is { Success: true } missing)
         {
             foreach (Match name in QuotedName().Matches(missing.Groups[1].Value))
             {
-                yield return ($"data.{name.Groups[1].Value}", "is required");
+                yield return ($"{path}.{name.Groups[1].Value}", "is required");
             }
 
             yield break;
@@ -237,7 +273,6 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
             yield break;
         }
 
-        var path = ex.Path is { Length: > 1 } p ? "data" + p[1..] : "data";
         if (NullParameter().IsMatch(message))
         {
             yield return (path, "must not be null");
@@ -303,15 +338,21 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
         return null;
     }
 
-    private static (string? EventId, string? CustomerId, string? Type) PeekKeys(JsonElement item)
+    /// <summary>The keys of an item we refuse before reading it properly, for the quarantine row (best effort).</summary>
+    private static (string? EventId, string? CustomerId, string? Type) SafePeekKeys(JsonElement item)
     {
-        if (item.ValueKind != JsonValueKind.Object)
+        static string? Get(JsonElement e, string name)
         {
-            return (null, null, null);
+            try
+            {
+                return e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
         }
 
-        static string? Get(JsonElement e, string name) =>
-            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         return (Get(item, "eventId"), Get(item, "customerId"), Get(item, "type"));
     }
 

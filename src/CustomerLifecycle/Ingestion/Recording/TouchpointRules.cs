@@ -56,10 +56,10 @@ public static class TouchpointDataValidators
         [typeof(SignedUp)] = V<SignedUp>(v => { v.Channel(x => x.Channel); v.Text(x => x.Campaign, 256); v.Text(x => x.Plan, 128); }),
         [typeof(ContactDetailsProvided)] = V<ContactDetailsProvided>(v =>
         {
-            v.Text(x => x.Name, 200);
-            v.RuleFor(x => x.Email).MaximumLength(254).EmailAddress();
+            v.RuleFor(x => x.Name).NotEmpty().MaximumLength(200).When(x => x.Name is not null);
+            v.RuleFor(x => x.Email).NotEmpty().MaximumLength(254).EmailAddress().When(x => x.Email is not null);
             v.RuleFor(x => x.Phone).MaximumLength(32).Matches(@"^\+?[0-9 ()\-]{3,}$").WithMessage("must be digits with optional +, spaces, parentheses or dashes");
-            v.RuleFor(x => x).Must(x => x.Name is not null || x.Email is not null || x.Phone is not null)
+            v.RuleFor(x => x).Must(x => !string.IsNullOrWhiteSpace(x.Name) || !string.IsNullOrWhiteSpace(x.Email) || !string.IsNullOrWhiteSpace(x.Phone))
                 .OverridePropertyName("name").WithMessage("at least one of name, email or phone is required");
         }),
         [typeof(TrialStarted)] = V<TrialStarted>(v => { v.Text(x => x.Plan, 128); v.RuleFor(x => x.EndsAt).GreaterThan(x => x.OccurredAt).When(x => x.EndsAt is not null).WithMessage("must be after occurredAt"); }),
@@ -70,6 +70,7 @@ public static class TouchpointDataValidators
             v.Money(x => x.Amount);
             v.Currency(x => x.Currency);
             v.RuleFor(x => x.Items).Must(items => items is null || items.Count <= 500).WithMessage("must have at most 500 items");
+            v.RuleForEach(x => x.Items).NotNull().WithMessage("must not contain null items");
             v.RuleForEach(x => x.Items).ChildRules(item =>
             {
                 item.RuleFor(i => i.Sku).MaximumLength(128);

@@ -26,7 +26,8 @@ public sealed record ValidTouchpoint(
     DateTimeOffset? SentAt,
     DateTimeOffset ReceivedAt,
     byte[] ContentHash,
-    ReadOnlyMemory<byte> Raw)
+    ReadOnlyMemory<byte> Raw,
+    int? ItemIndex = null)
 {
     public string CustomerId => Event.CustomerId;
 }
@@ -39,6 +40,7 @@ public static class RejectionReasons
     public const string TooLarge = "too_large";
     public const string BatchTooLarge = "batch_too_large";
     public const string Conflict = "conflict";
+    public const string UnsupportedMediaType = "unsupported_media_type";
 }
 
 /// <summary>A refused item or request, kept whole in quarantine.</summary>

@@ -29,6 +29,9 @@ public class ServiceSurfaceHttpTests(CustomerLifecycleApp app)
         Assert.True(paths.ContainsKey("/api/touchpoints/batch"));
         Assert.True(paths.ContainsKey("/api/customers/{customerId}/events"));
         Assert.NotNull(paths["/api/touchpoints"]!["post"]!["responses"]!["201"]);
+        Assert.NotNull(paths["/api/touchpoints"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]);
+        Assert.NotNull(paths["/api/touchpoints/batch"]!["post"]!["requestBody"]);
+        Assert.Equal("X-Api-Key", (string)document["components"]!["securitySchemes"]!["ApiKey"]!["name"]!);
     }
 
     [Fact]

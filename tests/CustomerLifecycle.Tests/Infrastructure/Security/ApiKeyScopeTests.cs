@@ -77,6 +77,19 @@ public partial class ApiKeyScopeTests(CustomerLifecycleApp app)
         }
     }
 
+    [Fact]
+    public async Task A_wrong_key_is_told_apart_from_a_missing_one()
+    {
+        using var none = app.ClientWithKey(null);
+        using var wrong = app.ClientWithKey("not-a-real-key");
+
+        var missing = await (await none.GetAsync("/api/ingestion/rejections")).Content.ReadAsStringAsync();
+        var invalid = await (await wrong.GetAsync("/api/ingestion/rejections")).Content.ReadAsStringAsync();
+
+        Assert.Contains("An API key is required", missing, StringComparison.Ordinal);
+        Assert.Contains("The API key is not valid", invalid, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"\{[^}]+\}")]
     private static partial Regex RouteParameter();
 }

@@ -234,15 +234,56 @@ public class RecordTouchpointsHttpTests(CustomerLifecycleApp app)
     }
 
     [Theory]
-    [InlineData("""{"touchpoints":[]}""")]
-    [InlineData("""{"items":[{}]}""")]
-    [InlineData("""[{"eventId":"x"}]""")]
-    public async Task A_batch_without_a_touchpoints_array_is_400(string body)
+    [InlineData("""{"touchpoints":[]}""", "touchpoints")]
+    [InlineData("""{"items":[{}]}""", "items")]
+    [InlineData("""{"touchpoints":[{}],"dryRun":true}""", "dryRun")]
+    [InlineData("""[{"eventId":"x"}]""", "touchpoints")]
+    public async Task A_batch_that_is_not_a_touchpoints_array_is_400(string body, string field)
     {
         var response = await ingest.PostAsync("/api/touchpoints/batch", Body(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.NotNull((await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["touchpoints"]);
+        Assert.NotNull((await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]![field]);
+    }
+
+    [Theory]
+    [InlineData("/api/touchpoints", "text/plain")]
+    [InlineData("/api/touchpoints/batch", "application/x-www-form-urlencoded")]
+    public async Task A_body_that_is_not_declared_json_is_415_and_quarantined(string route, string contentType)
+    {
+        var body = Json.Purchase(Json.NewId("c")).ToJsonString();
+
+        var response = await ingest.PostAsync(route, new StringContent(body, Encoding.UTF8, contentType));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        var id = (long)(await response.Content.ReadFromJsonAsync<JsonObject>())!["rejectionId"]!;
+        var rejection = (await all.GetFromJsonAsync<JsonObject>($"/api/ingestion/rejections?before={id + 1}&limit=1"))!["items"]![0]!;
+        Assert.Equal(("unsupported_media_type", body), ((string)rejection["reason"]!, (string)rejection["payload"]!));
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_inside_a_string_is_400_and_kept_as_base64()
+    {
+        // JSON structure is fine; the bytes inside the source string are not UTF-8.
+        var parts = Json.Purchase(Json.NewId("c")).ToJsonString().Split("test-suite");
+        var bytes = Encoding.UTF8.GetBytes(parts[0]).Concat(new byte[] { 0xC3, 0x28 }).Concat(Encoding.UTF8.GetBytes(parts[1])).ToArray();
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var response = await ingest.PostAsync("/api/touchpoints", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var id = (long)(await response.Content.ReadFromJsonAsync<JsonObject>())!["rejectionId"]!;
+        var rejection = (await all.GetFromJsonAsync<JsonObject>($"/api/ingestion/rejections?before={id + 1}&limit=1"))!["items"]![0]!;
+        Assert.Equal(Convert.ToBase64String(bytes), (string)rejection["payloadBase64"]!);
+    }
+
+    [Theory]
+    [InlineData("/api/customers/anyone/events?limit=ten")]
+    [InlineData("/api/ingestion/rejections?before=yesterday")]
+    public async Task A_query_value_of_the_wrong_type_is_400_not_ignored(string url)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, (await all.GetAsync(url)).StatusCode);
     }
 
     [Fact]

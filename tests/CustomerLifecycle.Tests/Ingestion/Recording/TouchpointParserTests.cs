@@ -47,6 +47,11 @@ public class TouchpointParserTests
     [InlineData("""{"orderId":"o-1","amount":1,"currency":"EUR","items":[{"quantity":0}]}""", "data.items[0].quantity")]
     [InlineData("""{"orderId":"o-1","amount":1,"currency":"EUR","customerId":"other"}""", "data.customerId")]
     [InlineData("""{"orderId":null,"amount":1,"currency":"EUR"}""", "data.orderId")]
+    [InlineData("""{"orderId":"o-1","amount":1,"currency":"EUR","CustomerId":"hijack"}""", "data.CustomerId")]
+    [InlineData("""{"orderId":"o-1","amount":1,"currency":"EUR","OccurredAt":"2030-01-01T00:00:00Z"}""", "data.OccurredAt")]
+    [InlineData("""{"OrderId":"o-1","amount":1,"currency":"EUR"}""", "data.OrderId")]
+    [InlineData("""{"orderId":"o-1","amount":1,"currency":"EUR","items":[null]}""", "data.items[0]")]
+    [InlineData("""{"orderId":"o-1","amount":1,"currency":"EUR","items":[{"sku":"a"}]}""", "data.items[0].quantity")]
     public void Bad_data_is_rejected_naming_the_field(string data, string field)
     {
         var (touchpoint, rejection) = Parse(Purchase(data));
@@ -74,6 +79,31 @@ public class TouchpointParserTests
     {
         var (_, rejection) = Parse(json);
         Assert.Contains(field, rejection!.Errors.Keys);
+    }
+
+    [Fact]
+    public void A_non_object_item_gets_one_clear_error()
+    {
+        var (_, rejection) = Parse("42");
+        Assert.Equal("$", Assert.Single(rejection!.Errors).Key);
+    }
+
+    [Fact]
+    public void Timestamps_inside_data_need_an_offset_too()
+    {
+        static string Trial(string endsAt) =>
+            $$$"""{"eventId":"t","customerId":"c-1","type":"trial_started","occurredAt":"2026-11-23T10:00:00Z","source":"app","data":{"endsAt":"{{{endsAt}}}"}}""";
+
+        Assert.Contains("data.endsAt", Parse(Trial("2026-12-07")).Rejection!.Errors.Keys);
+        Assert.NotNull(Parse(Trial("2026-12-07T00:00:00+01:00")).Touchpoint);
+    }
+
+    [Fact]
+    public void The_same_instant_written_with_another_offset_is_the_same_content()
+    {
+        var utc = Parse(Purchase(occurredAt: "2026-11-23T10:00:00Z")).Touchpoint!;
+        var paris = Parse(Purchase(occurredAt: "2026-11-23T11:00:00+01:00")).Touchpoint!;
+        Assert.Equal(utc.ContentHash, paris.ContentHash);
     }
 
     [Fact]
@@ -156,6 +186,7 @@ public class TouchpointParserTests
             $$"""{"eventId":"p","customerId":"c-1","type":"contact_details_provided","occurredAt":"2026-11-23T10:00:00Z","source":"crm","data":{{data}}}""";
 
         Assert.NotNull(Parse(Contact("{}")).Rejection);
+        Assert.NotNull(Parse(Contact("""{"name":""}""")).Rejection);
         Assert.Contains("data.email", Parse(Contact("""{"email":"not-an-email"}""")).Rejection!.Errors.Keys);
         Assert.NotNull(Parse(Contact("""{"email":"ann@example.com","phone":"+44 20 7946 0000"}""")).Touchpoint);
     }
