@@ -5,6 +5,8 @@ using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
 using CustomerLifecycle.Ingestion;
 using CustomerLifecycle.Ingestion.Recording;
+using CustomerLifecycle.Lifecycle;
+using CustomerLifecycle.Lifecycle.Journeys;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -31,7 +33,19 @@ public static class CustomerLifecycleSetup
         services.AddSingleton<GroupCommit>();
         services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
 
-        services.AddCustomerLifecycleStore(connectionString);
+        services.AddOptions<LifecycleOptions>().BindConfiguration(LifecycleOptions.Section);
+        // The rule set is data: thresholds come from configuration (Lifecycle:Rules), checked before anything starts.
+        var rules = RuleSet.Default with { };
+        builder.Configuration.GetSection("Lifecycle:Rules").Bind(rules);
+        if (rules.Validate() is { Count: > 0 } problems)
+        {
+            throw new InvalidOperationException("Lifecycle:Rules is invalid: " + string.Join("; ", problems.Select(p => $"{p.Field} {p.Message}")));
+        }
+
+        services.AddSingleton(rules);
+        services.AddCustomerLifecycleStore(connectionString, rules);
+        services.AddSingleton<LifecycleSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<LifecycleSweep>());
         services.AddApiKeyAuthentication(builder.Configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemHandling>();

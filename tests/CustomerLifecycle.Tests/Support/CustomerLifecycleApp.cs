@@ -1,6 +1,9 @@
 using System.Net.Http.Headers;
 using CustomerLifecycle.Infrastructure.Security;
+using CustomerLifecycle.Lifecycle.Journeys;
 using JasperFx.CommandLine;
+using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,6 +53,8 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Marten", ConnectionString);
+        // Tests move the lifecycle clock themselves (LifecycleSweep.SweepAsync), so the background sweep is off.
+        builder.UseSetting("Lifecycle:SweepInterval", "00:00:00");
         for (var i = 0; i < TestKeys.Configured.Length; i++)
         {
             var (key, scopes) = TestKeys.Configured[i];
@@ -66,6 +71,17 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
             services.RunWolverineInSoloMode();
             services.DisableAllExternalWolverineTransports();
         });
+    }
+
+    /// <summary>Waits until the asynchronous projections have caught up with everything appended so far.</summary>
+    public Task WaitForProjectionsAsync() => Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+
+    /// <summary>Ticks the lifecycle clock to <paramref name="asOf"/> and waits for the journals to follow.</summary>
+    public async Task SweepAsync(DateTimeOffset asOf)
+    {
+        await WaitForProjectionsAsync();
+        await Services.GetRequiredService<LifecycleSweep>().SweepAsync(asOf, CancellationToken.None);
+        await WaitForProjectionsAsync();
     }
 
     public HttpClient ClientWithKey(string? key)

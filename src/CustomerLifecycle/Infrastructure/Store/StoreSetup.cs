@@ -1,5 +1,8 @@
 using CustomerLifecycle.Ingestion;
+using CustomerLifecycle.Lifecycle;
+using CustomerLifecycle.Lifecycle.Journeys;
 using JasperFx.Events;
+using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
 using Weasel.Core;
@@ -11,17 +14,20 @@ public static class StoreSetup
 {
     public const string Schema = "customer_lifecycle";
 
-    public static IServiceCollection AddCustomerLifecycleStore(this IServiceCollection services, string connectionString)
+    public static IServiceCollection AddCustomerLifecycleStore(this IServiceCollection services, string connectionString, RuleSet rules)
     {
         // One pool for Marten and for our own SQL (the append path, the quarantine), so both see the same limits.
         var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
         services.AddSingleton(dataSource);
+        services.AddHostedService<SchemaSetup>();
 
         services.AddMarten(opts =>
             {
                 opts.Connection(dataSource);
                 opts.DatabaseSchemaName = Schema;
-                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                // Journals hold closed record hierarchies tagged with a type field; jsonb reorders keys, so the tag may
+                // not come first when read back.
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => json.AllowOutOfOrderMetadataProperties = true);
 
                 // The stream key is the customer's own id as the posting service knows it.
                 opts.Events.StreamIdentity = StreamIdentity.AsString;
@@ -32,12 +38,23 @@ public static class StoreSetup
                     opts.Events.MapEventType(type, name);
                 }
 
+                opts.Events.MapEventType<LifecycleClockTicked>(LifecycleClockTicked.EventTypeName);
+
+                opts.Projections.Add(new CustomerJourneyProjection(rules), ProjectionLifecycle.Async);
+                opts.Schema.For<CustomerJourney>()
+                    .Duplicate(x => x.Stage!, pgType: "varchar")
+                    .Duplicate(x => x.StageSince!)
+                    .Duplicate(x => x.NextDueAt!)
+                    .Duplicate(x => x.LastActivityAt!)
+                    .Duplicate(x => x.AcquisitionChannel!)
+                    .Duplicate(x => x.Cohort!);
+
                 opts.Storage.ExtendedSchemaObjects.AddRange(IngestionSchema.Tables(Schema));
+                opts.Storage.ExtendedSchemaObjects.AddRange(JourneyTables.Tables(Schema));
             })
-            .IntegrateWithWolverine()
-            .UseLightweightSessions()
-            // Our append path writes with plain SQL, so every table must exist before the first request.
-            .ApplyAllDatabaseChangesOnStartup();
+            // Wolverine spreads projections over the running nodes (and restarts them elsewhere if a node dies).
+            .IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution = true)
+            .UseLightweightSessions();
         return services;
     }
 }

@@ -20,7 +20,8 @@ public sealed class EnvelopeValidator : AbstractValidator<Envelope>
         RuleFor(x => x.EventId).NotEmpty().MaximumLength(128)
             .Matches(KeyPattern).WithMessage("must be printable ASCII without spaces");
         RuleFor(x => x.CustomerId).NotEmpty().MaximumLength(128)
-            .Matches(KeyPattern).WithMessage("must be printable ASCII without spaces");
+            .Matches(KeyPattern).WithMessage("must be printable ASCII without spaces")
+            .Must(id => id is null || !id.StartsWith('$')).WithMessage("must not start with '$' (reserved for the service's own streams)");
         RuleFor(x => x.Type).NotEmpty()
             .Must(t => t is null || TouchpointTypes.ByName.ContainsKey(t))
             .WithMessage(x => $"'{x.Type}' is not a touchpoint type; known types: {string.Join(", ", TouchpointTypes.ByName.Keys.Order(StringComparer.Ordinal))}");

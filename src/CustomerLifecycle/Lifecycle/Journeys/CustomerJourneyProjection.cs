@@ -1,0 +1,49 @@
+using CustomerLifecycle.Ingestion;
+using JasperFx.Events;
+using Marten.Events.Projections;
+
+namespace CustomerLifecycle.Lifecycle.Journeys;
+
+/// <summary>
+/// Folds every touchpoint, and every tick of the lifecycle clock, into the customer's <see cref="CustomerJourney"/>.
+/// Asynchronous: ingestion writes the event tables directly at full speed and this catches up behind it (the
+/// ingestion answer already tells the caller the event is stored; readers of lifecycle views see it a moment later).
+/// Events arrive in global sequence order, which is the journal's knowledge order, so a rebuild reproduces exactly
+/// what the live projection built, corrections and all.
+/// </summary>
+public sealed partial class CustomerJourneyProjection : MultiStreamProjection<CustomerJourney, string>
+{
+    private readonly RuleSet rules;
+
+    public CustomerJourneyProjection(RuleSet rules)
+    {
+        this.rules = rules;
+        Name = "CustomerJourney";
+        Identity<Touchpoint>(e => e.CustomerId);
+        Identities<LifecycleClockTicked>(e => e.CustomerIds);
+        foreach (var (_, type) in TouchpointTypes.All)
+        {
+            IncludeType(type);
+        }
+
+        IncludeType<LifecycleClockTicked>();
+    }
+
+    public override CustomerJourney? Evolve(CustomerJourney? snapshot, string id, IEvent e)
+    {
+        switch (e.Data)
+        {
+            case Touchpoint touchpoint:
+                var journey = snapshot ?? CustomerJourney.Start(id, rules);
+                var fact = LifecycleFact.From(touchpoint, e.Id, e.EventTypeName, e.Sequence, e.Timestamp);
+                return journey.With(journey.Journal.Apply(fact));
+
+            // A tick for a customer we have never heard of (erased since, say) creates nothing.
+            case LifecycleClockTicked tick when snapshot is not null:
+                return snapshot.With(snapshot.Journal.AdvanceTo(tick.AsOf));
+
+            default:
+                return snapshot;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using CustomerLifecycle.Infrastructure.Store;
+using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace CustomerLifecycle.Lifecycle.Journeys;
+
+public sealed class LifecycleOptions
+{
+    public const string Section = "Lifecycle";
+
+    /// <summary>How often the sweep looks for due deadlines; zero turns the background sweep off (tests drive it).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The sweep advances journals to now minus this margin, so that a touchpoint already received but still in a
+    /// committing transaction is folded in before the clock passes it (the journal's knowledge order).
+    /// </summary>
+    public TimeSpan SettleMargin { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most customers named in one clock tick.</summary>
+    public int MaxCustomersPerTick { get; set; } = 1_000;
+}
+
+/// <summary>
+/// Makes time-based transitions (inactive → at risk → churned, overdue, open complaints) happen without any new
+/// touchpoint: every interval it finds the journeys whose next deadline has passed and appends a
+/// <see cref="LifecycleClockTicked"/> naming them; the projection then advances those journals. Deadlines are learned
+/// at their due time, not at the sweep's, so a slow or missed sweep changes when a view shows a transition, never
+/// the transition itself.
+/// </summary>
+public sealed partial class LifecycleSweep(
+    IDocumentStore store, NpgsqlDataSource dataSource, TimeProvider clock, IOptions<LifecycleOptions> options, ILogger<LifecycleSweep> logger)
+    : BackgroundService
+{
+    private readonly LifecycleOptions settings = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (settings.SweepInterval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(settings.SweepInterval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await SweepAsync(clock.Now() - settings.SettleMargin, stoppingToken);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or Marten.Exceptions.MartenCommandException or JasperFx.ConcurrencyException)
+            {
+                // The store is away or another node ticked at the same moment: the next round catches up.
+                LogSweepFailed(logger, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>Ticks the clock to <paramref name="asOf"/> for every journey due by then. Returns how many were due.</summary>
+    public async Task<int> SweepAsync(DateTimeOffset asOf, CancellationToken ct)
+    {
+        var total = 0;
+        var after = "";
+        while (true)
+        {
+            var due = await DueAsync(asOf, after, ct);
+            if (due.Count == 0)
+            {
+                return total;
+            }
+
+            await using var session = store.LightweightSession();
+            session.Events.Append(LifecycleClockTicked.StreamKey, new LifecycleClockTicked(asOf, due));
+            await session.SaveChangesAsync(ct);
+            total += due.Count;
+            after = due[^1];
+            if (due.Count < settings.MaxCustomersPerTick)
+            {
+                return total;
+            }
+        }
+    }
+
+    private async Task<List<string>> DueAsync(DateTimeOffset asOf, string after, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+             select id from {StoreSetup.Schema}.{JourneyTables.DocumentTable}
+             where next_due_at <= $1 and id > $2 order by id limit $3
+             """);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = asOf });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = after });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = settings.MaxCustomersPerTick });
+        var due = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            due.Add(reader.GetString(0));
+        }
+
+        return due;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lifecycle sweep failed; retrying next round: {Reason}")]
+    private static partial void LogSweepFailed(ILogger logger, string reason);
+}

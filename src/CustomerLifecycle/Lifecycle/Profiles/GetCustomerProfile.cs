@@ -1,0 +1,57 @@
+using CustomerLifecycle.Infrastructure.Security;
+using CustomerLifecycle.Lifecycle.Journeys;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CustomerLifecycle.Lifecycle.Profiles;
+
+public sealed record Acquisition(string? Channel, string? Campaign, string? FirstTouchType, DateTimeOffset? FirstTouchAt, string? Cohort);
+
+public sealed record CustomerProfile(
+    string CustomerId,
+    LifecycleStage? Stage,
+    DateTimeOffset? StageSince,
+    DateTimeOffset? FirstSeenAt,
+    DateTimeOffset? LastActivityAt,
+    Acquisition Acquisition,
+    CustomerCounters Counters,
+    IReadOnlyList<StageSpell> StageHistory,
+    IReadOnlyList<TimeInStage> TimeInStage,
+    DateTimeOffset? EvaluatedThrough,
+    DateTimeOffset? NextDeadlineAt,
+    string RuleSetVersion);
+
+/// <summary>Everything an analyst asks first about one customer, from the customer's journey read model.</summary>
+public static class GetCustomerProfile
+{
+    [WolverineGet("/api/customers/{customerId}/profile", Name = "GetCustomerProfile"), Authorize(Policy = Scopes.Read), Tags("Customers")]
+    [EndpointSummary("A customer's lifecycle stage, history, acquisition and counters")]
+    [ProducesResponseType<CustomerProfile>(200), ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    public static async Task<IResult> Get(string customerId, IQuerySession session, CancellationToken ct)
+    {
+        var journey = await session.LoadAsync<CustomerJourney>(customerId, ct);
+        if (journey is null)
+        {
+            return Results.Problem(statusCode: 404, title: "Unknown customer",
+                detail: $"No lifecycle is known for customer '{customerId}' (a touchpoint posted a moment ago may still be on its way into the views).");
+        }
+
+        var journal = journey.Journal;
+        var counters = journal.State.Counters;
+        return Results.Ok(new CustomerProfile(
+            journey.Id,
+            journey.Stage,
+            journey.StageSince,
+            journey.FirstSeenAt,
+            journey.LastActivityAt,
+            new Acquisition(journey.AcquisitionChannel, journey.AcquisitionCampaign, counters.FirstTouch?.EventType, counters.FirstTouch?.OccurredAt, journey.Cohort),
+            counters,
+            journey.Spells,
+            journal.TimeInStages,
+            journal.Horizon,
+            journey.NextDueAt,
+            journal.Rules.Version));
+    }
+}

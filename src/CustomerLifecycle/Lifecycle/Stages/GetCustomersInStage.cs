@@ -1,0 +1,115 @@
+using CustomerLifecycle.Infrastructure.Security;
+using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Lifecycle.Journeys;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+
+namespace CustomerLifecycle.Lifecycle.Stages;
+
+public sealed record CustomerInStage(string CustomerId, DateTimeOffset? StageSince, DateTimeOffset? LastActivityAt, string? Channel, string? Cohort, int Purchases);
+
+public sealed record CustomersInStagePage(LifecycleStage Stage, long Total, int Offset, int Limit, IReadOnlyList<CustomerInStage> Customers);
+
+/// <summary>Who is in a stage now, sortable and filterable by acquisition channel and cohort, paged by offset.</summary>
+public static class GetCustomersInStage
+{
+    public const int MaxLimit = 500;
+    public const int MaxOffset = 100_000;
+
+    private static readonly Dictionary<string, string> SortColumns = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["stageSince"] = "stage_since",
+        ["lastActivity"] = "last_activity_at",
+        ["customerId"] = "id",
+    };
+
+    [WolverineGet("/api/lifecycle/stages/{stage}/customers", Name = "GetCustomersInStage"), Authorize(Policy = Scopes.Read), Tags("Lifecycle")]
+    [EndpointSummary("Customers currently in a stage")]
+    [ProducesResponseType<CustomersInStagePage>(200), ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json")]
+    public static async Task<IResult> Get(
+        string stage, NpgsqlDataSource dataSource, CancellationToken ct,
+        string? channel = null, string? cohort = null, string sort = "stageSince", string order = "desc", int offset = 0, int limit = 50)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!Enum.TryParse<LifecycleStage>(stage, ignoreCase: true, out var parsed) || int.TryParse(stage, out _))
+        {
+            errors["stage"] = [$"must be one of {string.Join(", ", Enum.GetNames<LifecycleStage>())}"];
+        }
+
+        if (!SortColumns.TryGetValue(sort, out var column))
+        {
+            errors["sort"] = [$"must be one of {string.Join(", ", SortColumns.Keys)}"];
+        }
+
+        if (order is not ("asc" or "desc"))
+        {
+            errors["order"] = ["must be asc or desc"];
+        }
+
+        if (limit is < 1 or > MaxLimit)
+        {
+            errors["limit"] = [$"must be between 1 and {MaxLimit}"];
+        }
+
+        if (offset is < 0 or > MaxOffset)
+        {
+            errors["offset"] = [$"must be between 0 and {MaxOffset}; narrow the filters to go further"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors);
+        }
+
+        // Column and direction come from the allow-lists above, never from the request text.
+        var filter = "stage = $1 and ($2::varchar is null or acquisition_channel = $2) and ($3::varchar is null or cohort = $3)";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(Command($"select count(*) from {StoreSetup.Schema}.{JourneyTables.DocumentTable} where {filter}", paged: false));
+        batch.BatchCommands.Add(Command(
+            $"""
+             select id, stage_since, last_activity_at, acquisition_channel, cohort, (data->>'purchases')::int
+             from {StoreSetup.Schema}.{JourneyTables.DocumentTable} where {filter}
+             order by {column} {order} nulls last, id limit $4 offset $5
+             """, paged: true));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var total = reader.GetInt64(0);
+        await reader.NextResultAsync(ct);
+        var customers = new List<CustomerInStage>(limit);
+        while (await reader.ReadAsync(ct))
+        {
+            customers.Add(new CustomerInStage(
+                reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1),
+                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? 0 : reader.GetInt32(5)));
+        }
+
+        return Results.Ok(new CustomersInStagePage(parsed, total, offset, limit, customers));
+
+        NpgsqlBatchCommand Command(string sql, bool paged)
+        {
+            var command = new NpgsqlBatchCommand(sql)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<string> { TypedValue = parsed.ToString() },
+                    new NpgsqlParameter<string?> { TypedValue = channel },
+                    new NpgsqlParameter<string?> { TypedValue = cohort },
+                },
+            };
+            if (paged)
+            {
+                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = offset });
+            }
+
+            return command;
+        }
+    }
+}
