@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CustomerLifecycle.Infrastructure.Security;
+using CustomerLifecycle.Infrastructure.Store;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CustomerLifecycle.Lifecycle.Auditing;
+
+/// <param name="Rules">The candidate: any RuleSet fields to change (e.g. {"atRiskAfterDays": 60}); the rest stay as today.</param>
+/// <param name="AsOf">Evaluate both rule sets as of this time; default now.</param>
+/// <param name="Sample">At most this many customers (in id order); default all, up to 100,000.</param>
+public sealed record WhatIfRequest(JsonObject Rules, DateTimeOffset? AsOf = null, int? Sample = null);
+
+public sealed record WhatIfReport(
+    string CurrentVersion, string CandidateVersion, DateTimeOffset AsOf, int Customers, int Moved,
+    IReadOnlyList<StageShiftCell> Matrix, IReadOnlyList<StageShift> MovedCustomers, bool MovedCustomersTruncated);
+
+/// <summary>
+/// "What would change under new rules?": replays every customer's known touchpoints under the current and the
+/// candidate rule set and reports who would end up in another stage, as a from→to matrix and a list. Nothing is
+/// written; the read models keep the current rules until a rebuild with new configuration.
+/// </summary>
+public static class WhatIfRules
+{
+    public const int MaxSample = 100_000;
+    public const int MaxListed = 1_000;
+    private const int Page = 1_000;
+
+    [WolverinePost("/api/lifecycle/what-if", Name = "WhatIfRules"), Authorize(Policy = Scopes.Operate), Tags("Audit")]
+    [EndpointSummary("Compare stages under a candidate rule set without changing anything")]
+    [ProducesResponseType<WhatIfReport>(200), ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json")]
+    public static async Task<IResult> Post(WhatIfRequest request, IQuerySession session, RuleSet rules, TimeProvider clock, CancellationToken ct)
+    {
+        var (candidate, errors) = Candidate(rules, request.Rules);
+        if (request.Sample is < 1 or > MaxSample)
+        {
+            errors["sample"] = [$"must be between 1 and {MaxSample}"];
+        }
+
+        if (candidate is null || errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors);
+        }
+
+        var asOf = request.AsOf ?? clock.Now();
+        var limit = request.Sample ?? MaxSample;
+        var matrix = StageShiftMatrix.Empty;
+        var moved = new List<StageShift>();
+        var seen = 0;
+        string? after = null;
+        while (seen < limit)
+        {
+            var page = await JourneyPages.ReadAsync(session, after, Math.Min(Page, limit - seen), ct);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            var shifts = WhatIf.Run(page.SelectMany(j => j.Journal.Facts), rules, candidate, asOf);
+            matrix = matrix.Merge(StageShiftMatrix.Of(shifts));
+            moved.AddRange(shifts.Where(s => s.Changed).Take(MaxListed - moved.Count));
+            seen += page.Count;
+            after = page[^1].Id;
+        }
+
+        return Results.Ok(new WhatIfReport(rules.Version, candidate.Version, asOf, matrix.Customers, matrix.Changed, matrix.Cells, moved, matrix.Changed > moved.Count));
+    }
+
+    /// <summary>Today's rules with the requested fields replaced; unknown fields and invalid values are errors keyed rules.field.</summary>
+    public static (RuleSet? Candidate, Dictionary<string, string[]> Errors) Candidate(RuleSet current, JsonObject? changes)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (changes is null)
+        {
+            errors["rules"] = ["is required: the rule-set fields to change, e.g. {\"atRiskAfterDays\": 60}"];
+            return (null, errors);
+        }
+
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+            Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+        };
+        var merged = JsonSerializer.SerializeToNode(current with { Version = current.Version + "-candidate" }, options)!.AsObject();
+        foreach (var (name, value) in changes)
+        {
+            merged[name] = value?.DeepClone();
+        }
+
+        RuleSet candidate;
+        try
+        {
+            candidate = merged.Deserialize<RuleSet>(options)!;
+        }
+        catch (JsonException ex)
+        {
+            errors[ex.Path is { Length: > 2 } p ? "rules." + p[2..] : "rules"] = [$"is not valid: {ex.Message.Split(" Path:")[0]}"];
+            return (null, errors);
+        }
+
+        foreach (var error in candidate.Validate())
+        {
+            errors["rules." + JsonNamingPolicy.CamelCase.ConvertName(error.Field)] = [error.Message];
+        }
+
+        return (candidate, errors);
+    }
+}
