@@ -51,6 +51,8 @@ public static class StoreSetup
 
                 opts.Storage.ExtendedSchemaObjects.AddRange(IngestionSchema.Tables(Schema));
                 opts.Storage.ExtendedSchemaObjects.AddRange(JourneyTables.Tables(Schema));
+                opts.Storage.ExtendedSchemaObjects.Add(Privacy.EraseCustomer.ErasureLogTable(Schema));
+                opts.Events.AddMaskingRuleForProtectedInformation<ContactDetailsProvided>(Privacy.EraseCustomer.Mask);
             })
             // Wolverine spreads projections over the running nodes (and restarts them elsewhere if a node dies).
             .IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution = true)

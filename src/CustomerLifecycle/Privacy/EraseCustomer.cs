@@ -1,0 +1,95 @@
+using CustomerLifecycle.Infrastructure.Security;
+using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Ingestion;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+using Wolverine.Http;
+
+namespace CustomerLifecycle.Privacy;
+
+/// <param name="Reason">Why (e.g. "GDPR art. 17 request #4711"); kept in the erasure log.</param>
+public sealed record EraseRequest(string Reason);
+
+public sealed record ErasureReceipt(string CustomerId, DateTimeOffset ErasedAt, string ErasedBy, int QuarantinedPayloadsErased);
+
+/// <summary>
+/// Erases a customer's personal data. Only contact_details_provided events carry any (by design of the catalogue),
+/// and they are rewritten IN PLACE in the event store with name, email and phone removed, so no later replay or
+/// rebuild can bring them back; the rest of the history, which the lifecycle rules need, stays untouched. Quarantined
+/// payloads of the customer (which may hold the same data) are emptied too. The read models never hold personal
+/// data. The idempotency ledger keeps only ids and hashes, so a client retrying the original event gets
+/// "duplicate" and cannot re-insert what was erased.
+/// </summary>
+public static class EraseCustomer
+{
+    public const string ErasureLog = "cl_erasures";
+
+    public static Table ErasureLogTable(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, ErasureLog, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn("customer_id", "varchar").NotNull().AsPrimaryKey();
+        table.AddColumn("erased_at", "timestamptz").NotNull().AsPrimaryKey();
+        table.AddColumn("erased_by", "varchar").NotNull();
+        table.AddColumn("reason", "varchar").NotNull();
+        return table;
+    }
+
+    /// <summary>What a masked contact_details_provided keeps: that it happened, when, from which source.</summary>
+    public static ContactDetailsProvided Mask(ContactDetailsProvided e) => e with { Name = null, Email = null, Phone = null };
+
+    [WolverinePost("/api/customers/{customerId}/erase", Name = "EraseCustomer"), Authorize(Policy = Scopes.Operate), Tags("Privacy")]
+    [EndpointSummary("Erase a customer's personal data from events, quarantine and read models")]
+    [ProducesResponseType<ErasureReceipt>(200), ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json")]
+    public static async Task<IResult> Post(
+        string customerId, EraseRequest request, HttpContext http, IDocumentStore store, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 500)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["is required, at most 500 characters"] });
+        }
+
+        await using (var session = store.QuerySession())
+        {
+            if (await session.Events.FetchStreamStateAsync(customerId, ct) is null)
+            {
+                return Results.Problem(statusCode: 404, title: "Unknown customer", detail: $"No events have been recorded for customer '{customerId}'.");
+            }
+        }
+
+        await store.Advanced.ApplyEventDataMasking(m => m.IncludeStream(customerId, e => e.Data is ContactDetailsProvided), ct);
+
+        var erasedAt = clock.Now();
+        var erasedBy = http.User.Identity?.Name ?? "unknown";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var scrub = new NpgsqlCommand(
+            $$"""
+             update {{StoreSetup.Schema}}.{{IngestionSchema.Rejections}}
+             set payload = ''::bytea, errors = '{"erased": ["personal data erased"]}'::jsonb
+             where customer_id = $1 and octet_length(payload) > 0
+             """, connection, transaction)
+        {
+            Parameters = { new NpgsqlParameter<string> { TypedValue = customerId } },
+        };
+        var scrubbed = await scrub.ExecuteNonQueryAsync(ct);
+        await using var log = new NpgsqlCommand(
+            $"insert into {StoreSetup.Schema}.{ErasureLog} (customer_id, erased_at, erased_by, reason) values ($1, $2, $3, $4)", connection, transaction)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string> { TypedValue = customerId },
+                new NpgsqlParameter<DateTimeOffset> { TypedValue = erasedAt },
+                new NpgsqlParameter<string> { TypedValue = erasedBy },
+                new NpgsqlParameter<string> { TypedValue = request.Reason },
+            },
+        };
+        await log.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+        return Results.Ok(new ErasureReceipt(customerId, erasedAt, erasedBy, scrubbed));
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using CustomerLifecycle.Tests.Support;
+using Npgsql;
+
+namespace CustomerLifecycle.Tests.Privacy;
+
+[Collection(AppFixtureGroup.Name)]
+public class EraseCustomerHttpTests(CustomerLifecycleApp app)
+{
+    private readonly HttpClient client = app.ClientWithKey(TestKeys.All);
+
+    /// <summary>Every place in the whole database (every schema, table and column, bytea decoded) where a value occurs.</summary>
+    private async Task<List<string>> FindEverywhereAsync(string value)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(app.ConnectionString);
+        var columns = new List<(string Schema, string Table, string Column, string Type)>();
+        await using (var command = dataSource.CreateCommand(
+                         """
+                         select c.table_schema, c.table_name, c.column_name, c.data_type from information_schema.columns c
+                         join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
+                         where c.table_schema not in ('pg_catalog', 'information_schema')
+                         """))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                columns.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            }
+        }
+
+        var hits = new List<string>();
+        foreach (var (schema, table, column, type) in columns)
+        {
+            var text = type == "bytea" ? $"encode(\"{column}\", 'escape')" : $"\"{column}\"::text";
+            await using var command = dataSource.CreateCommand($"select count(*) from \"{schema}\".\"{table}\" where {text} ilike '%' || $1 || '%'");
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = value });
+            if ((long)(await command.ExecuteScalarAsync())! > 0)
+            {
+                hits.Add($"{schema}.{table}.{column}");
+            }
+        }
+
+        return hits;
+    }
+
+    [Fact]
+    public async Task Erasure_removes_personal_data_from_the_whole_database_and_keeps_the_lifecycle_history()
+    {
+        var customer = Json.NewId("c");
+        var email = $"{Json.NewId("ann")}@example.com";
+        var name = Json.NewId("Ann Example");
+        var contact = Json.Touchpoint("contact_details_provided", customer, new JsonObject { ["name"] = name, ["email"] = email, ["phone"] = "+44 20 7946 0000" });
+        var rejected = Json.Touchpoint("contact_details_provided", customer, new JsonObject { ["email"] = email, ["phone"] = "call me maybe" });
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/touchpoints/batch", Json.Batch(contact, Json.Purchase(customer)))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync("/api/touchpoints", rejected)).StatusCode);
+        await app.WaitForProjectionsAsync();
+        Assert.NotEmpty(await FindEverywhereAsync(email)); // the search can find it before erasure
+
+        var response = await client.PostAsJsonAsync($"/api/customers/{customer}/erase", new { reason = "GDPR art. 17 request 4711" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, (int)(await response.Content.ReadFromJsonAsync<JsonObject>())!["quarantinedPayloadsErased"]!);
+        Assert.Empty(await FindEverywhereAsync(email));
+        Assert.Empty(await FindEverywhereAsync(name));
+        Assert.Empty(await FindEverywhereAsync("7946 0000"));
+
+        // History the lifecycle needs is intact; the contact event remains as a fact without its personal data.
+        var events = (await client.GetFromJsonAsync<JsonObject>($"/api/customers/{customer}/events"))!["events"]!.AsArray();
+        Assert.Equal(["contact_details_provided", "purchase_completed"], events.Select(e => (string)e!["type"]!));
+        Assert.Null(events[0]!["data"]!["email"]);
+        Assert.Equal("customer", (string)(await client.GetFromJsonAsync<JsonObject>($"/api/customers/{customer}/profile"))!["stage"]!);
+
+        // A client retrying the original event cannot bring the data back.
+        var retry = await client.PostAsJsonAsync("/api/touchpoints", contact);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Empty(await FindEverywhereAsync(email));
+    }
+
+    [Fact]
+    public async Task Erasing_an_unknown_customer_is_404_and_a_missing_reason_is_400()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsJsonAsync($"/api/customers/{Json.NewId("nobody")}/erase", new { reason = "test" })).StatusCode);
+        var response = await client.PostAsJsonAsync($"/api/customers/{Json.NewId("nobody")}/erase", new { reason = "" });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull((await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["reason"]);
+    }
+}
