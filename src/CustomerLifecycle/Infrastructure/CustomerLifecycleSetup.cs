@@ -44,6 +44,7 @@ public static class CustomerLifecycleSetup
 
         services.AddSingleton(rules);
         services.AddCustomerLifecycleStore(connectionString, rules);
+        services.AddSingleton<Operations.ProjectionRebuilds>();
         services.AddSingleton<LifecycleSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleSweep>());
         services.AddApiKeyAuthentication(builder.Configuration);

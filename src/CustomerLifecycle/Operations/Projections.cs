@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using CustomerLifecycle.Infrastructure.Security;
+using CustomerLifecycle.Infrastructure.Store;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CustomerLifecycle.Operations;
+
+public sealed record RebuildStatus(string Projection, string State, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Error);
+
+public sealed record ProjectionStatus(string Projection, string Shard, long ProcessedThrough, long Lag, DateTimeOffset? LastUpdated, RebuildStatus? Rebuild);
+
+public sealed record ProjectionsReport(long HighWaterMark, long Events, long Streams, IReadOnlyList<ProjectionStatus> Projections);
+
+/// <summary>
+/// Runs rebuilds in the background (they can take minutes) and remembers how the last one of each projection went.
+/// A rebuild tears the projection's documents down and replays the whole event store into them with a daemon of its
+/// own, while the live daemon keeps projecting new events. That overlap is safe here because the journey projection
+/// is idempotent: applying an already-known event or an earlier clock tick to a journal changes nothing, so whichever
+/// daemon reaches a customer last, the document ends the same. (For projections without that property, stop the
+/// service and use the CLI: `dotnet run --project src/CustomerLifecycle -- projections rebuild -p NAME`.)
+/// </summary>
+public sealed partial class ProjectionRebuilds(IDocumentStore store, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<ProjectionRebuilds> logger)
+{
+    private readonly ConcurrentDictionary<string, RebuildStatus> latest = new(StringComparer.Ordinal);
+
+    public RebuildStatus? Latest(string projection) => latest.GetValueOrDefault(projection);
+
+    /// <summary>Starts a rebuild unless one of the same projection is running; returns the status to report.</summary>
+    public (RebuildStatus Status, bool Started) Start(string projection)
+    {
+        var running = new RebuildStatus(projection, "running", clock.Now(), null, null);
+        var current = latest.AddOrUpdate(projection, running, (_, existing) => existing.State == "running" ? existing : running);
+        if (!ReferenceEquals(current, running))
+        {
+            return (current, false);
+        }
+
+        _ = Task.Run(() => RunAsync(running), CancellationToken.None);
+        return (running, true);
+    }
+
+    private async Task RunAsync(RebuildStatus running)
+    {
+        try
+        {
+            using var daemon = await store.BuildProjectionDaemonAsync();
+            await daemon.RebuildProjectionAsync(running.Projection, lifetime.ApplicationStopping);
+            latest[running.Projection] = running with { State = "completed", FinishedAt = clock.Now() };
+        }
+        catch (Exception ex)
+        {
+            LogRebuildFailed(logger, running.Projection, ex);
+            latest[running.Projection] = running with { State = "failed", FinishedAt = clock.Now(), Error = ex.Message };
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rebuild of projection {Projection} failed")]
+    private static partial void LogRebuildFailed(ILogger logger, string projection, Exception ex);
+}
+
+/// <summary>Projection status (progress, lag) and rebuilds, for operators. The CLI has the same: `projections list|rebuild`.</summary>
+public static class ProjectionEndpoints
+{
+    [WolverineGet("/api/projections", Name = "GetProjections"), Authorize(Policy = Scopes.Operate), Tags("Operations")]
+    [EndpointSummary("Each projection's progress and lag behind the event store, and its latest rebuild")]
+    [ProducesResponseType<ProjectionsReport>(200)]
+    public static async Task<ProjectionsReport> Get(IDocumentStore store, ProjectionRebuilds rebuilds, CancellationToken ct)
+    {
+        var statistics = await store.Advanced.FetchEventStoreStatistics(token: ct);
+        var progress = await store.Advanced.AllProjectionProgress(token: ct);
+        var highWater = progress.FirstOrDefault(p => p.ShardName == "HighWaterMark")?.Sequence ?? statistics.EventSequenceNumber;
+        var projections = store.Options.Events.Projections().Select(p => p.Name).ToList();
+        return new ProjectionsReport(
+            highWater,
+            statistics.EventCount,
+            statistics.StreamCount,
+            [.. projections.Select(name =>
+            {
+                var shard = progress.FirstOrDefault(p => p.ShardName.StartsWith(name + ":", StringComparison.Ordinal));
+                var processed = shard?.Sequence ?? 0;
+                return new ProjectionStatus(name, shard?.ShardName ?? name + ":All", processed, Math.Max(0, highWater - processed), shard?.LastUpdated, rebuilds.Latest(name));
+            })]);
+    }
+
+    [WolverinePost("/api/projections/{projection}/rebuild", Name = "RebuildProjection"), Authorize(Policy = Scopes.Operate), Tags("Operations")]
+    [EndpointSummary("Rebuild a projection from the event store, in the background")]
+    [ProducesResponseType<RebuildStatus>(202), ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    public static IResult Rebuild(string projection, IDocumentStore store, ProjectionRebuilds rebuilds)
+    {
+        if (!store.Options.Events.Projections().Any(p => p.Name == projection))
+        {
+            return Results.Problem(statusCode: 404, title: "Unknown projection",
+                detail: $"Known projections: {string.Join(", ", store.Options.Events.Projections().Select(p => p.Name))}.");
+        }
+
+        var (status, started) = rebuilds.Start(projection);
+        return started
+            ? Results.Accepted("/api/projections", status)
+            : Results.Problem(statusCode: 409, title: "Rebuild already running", detail: $"A rebuild of {projection} started at {status.StartedAt:O} is still running.");
+    }
+}
