@@ -34,6 +34,13 @@ public sealed partial record LifecycleJournal
     /// <summary>When a deadline falls due next (after the horizon): the time a sweep should come back.</summary>
     public DateTimeOffset? NextDueAt { get; init; }
 
+    /// <summary>
+    /// The business time accounted for when the horizon last moved forward, before any fact learned at that same
+    /// instant was folded in. Facts sent together (one batch, one import) are learned at one instant; one of them
+    /// landing before a transition its siblings just produced is not news to anyone, so it is no correction.
+    /// </summary>
+    public DateTimeOffset? AccountedThroughAtHorizon { get; init; }
+
     public static LifecycleJournal Start(RuleSet rules)
     {
         ArgumentNullException.ThrowIfNull(rules);
@@ -84,6 +91,7 @@ public sealed partial record LifecycleJournal
             State = state,
             Log = Log.AddRange(changes.Select(c => StageTransition.Learned(c, c.EffectiveAt, isCorrection: false))),
             NextDueAt = NextDue(state),
+            AccountedThroughAtHorizon = state.Clock ?? DateTimeOffset.MinValue,
         };
     }
 
@@ -143,7 +151,8 @@ public sealed partial record LifecycleJournal
     {
         var facts = Facts.Insert(~Facts.BinarySearch(fact, LifecycleFact.BusinessOrder), fact);
         var replay = LifecycleEngine.Replay(facts, Rules, knownAt);
-        var accountedThrough = State.Clock;
+        // Only what was known before this instant can be corrected (see AccountedThroughAtHorizon).
+        var accountedThrough = AccountedThroughAtHorizon ?? State.Clock;
 
         var recomputed = CountKeys(replay.Changes.Select(c => c.Key));
         var believed = CountKeys(Log.Where(t => t.SupersededAt is null).Select(t => t.Change.Key));

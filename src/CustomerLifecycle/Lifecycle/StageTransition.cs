@@ -52,6 +52,13 @@ public sealed record StageTransition(
     [JsonIgnore]
     public StageChange Change => new(From, To, RuleId, RuleSetVersion, EffectiveAt, Cause);
 
+    /// <summary>
+    /// Believed for no time at all: produced and replaced at the same knowledge instant (facts sent together, folded
+    /// in one by one). Kept so the log only grows, but no reader could ever have seen it.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsWithdrawn => SupersededAt == LearnedAt;
+
     public bool WasBelievedAt(DateTimeOffset knownAt) => LearnedAt <= knownAt && (SupersededAt is null || SupersededAt > knownAt);
 
     internal static StageTransition Learned(StageChange change, DateTimeOffset learnedAt, bool isCorrection) =>

@@ -46,6 +46,29 @@ public class JournalTests
     }
 
     [Fact]
+    public void Facts_sent_together_are_not_corrections_of_each_other()
+    {
+        // A backfill: a year of purchases learned at one instant (one batch), in business order.
+        var journal = LifecycleJournal.Start(Rules)
+            .Apply(Buy(Day(0)).RecordedOn(Day(400)))
+            .Apply(Buy(Day(120)).RecordedOn(Day(400)))
+            .Apply(Buy(Day(250)).RecordedOn(Day(400)));
+
+        Assert.DoesNotContain(journal.Log, t => t.IsCorrection);
+        // Deadlines the first purchase implied until its siblings were folded in were never believed by anyone.
+        Assert.All(journal.Log.Where(t => t.SupersededAt is not null), t => Assert.True(t.IsWithdrawn));
+        Assert.Equal(
+            [RuleIds.FirstPurchase, RuleIds.InactiveAtRisk, RuleIds.Recovered, RuleIds.InactiveAtRisk, RuleIds.Recovered, RuleIds.InactiveAtRisk],
+            journal.History.Select(t => t.RuleId));
+
+        // A purchase learned later that lands in that history rewrites what was told: a real correction.
+        var later = journal.Apply(Buy(Day(200)).RecordedOn(Day(401)));
+        Assert.Contains(later.Log, t => t.IsCorrection && t.LearnedAt == Day(401));
+        var overturned = Assert.Single(later.Log, t => t.SupersededAt == Day(401) && t.EffectiveAt == Day(210));
+        Assert.False(overturned.IsWithdrawn);
+    }
+
+    [Fact]
     public void Late_first_touch_rewrites_the_conversion_it_now_precedes()
     {
         var journal = LifecycleJournal.Start(Rules).Apply(Buy(Day(10))).Apply(Ad(Day(0)).RecordedOn(Day(20)));

@@ -20,12 +20,14 @@ public static class GetTransitions
     [WolverineGet("/api/customers/{customerId}/transitions", Name = "GetTransitions"), Authorize(Policy = Scopes.Operate), Tags("Audit")]
     [EndpointSummary("Every stage transition of a customer with its cause and rule, corrections included")]
     [ProducesResponseType<TransitionLog>(200), ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<IResult> Get(string customerId, IQuerySession session, CancellationToken ct)
+    /// <param name="includeWithdrawn">Also list transitions produced and replaced at the same instant (no reader ever saw them).</param>
+    public static async Task<IResult> Get(string customerId, IQuerySession session, CancellationToken ct, bool includeWithdrawn = false)
     {
         var journey = await session.LoadAsync<CustomerJourney>(customerId, ct);
         return journey is null
             ? Unknown(customerId)
-            : Results.Ok(new TransitionLog(customerId, journey.Journal.Horizon, journey.Journal.Rules.Version, journey.Journal.Log));
+            : Results.Ok(new TransitionLog(customerId, journey.Journal.Horizon, journey.Journal.Rules.Version,
+                [.. journey.Journal.Log.Where(t => includeWithdrawn || !t.IsWithdrawn)]));
     }
 
     /// <summary>
