@@ -20,6 +20,13 @@ public enum LifecycleStage
 
 internal static class StageGroups
 {
+    /// <summary>The main path in order, lowest first: the steps of a funnel.</summary>
+    public static readonly IReadOnlyList<LifecycleStage> MainPath =
+    [
+        LifecycleStage.Prospect, LifecycleStage.Engaged, LifecycleStage.Trial, LifecycleStage.Customer,
+        LifecycleStage.RepeatCustomer, LifecycleStage.Loyal, LifecycleStage.Advocate,
+    ];
+
     /// <summary>Nobody in these stages has paid us yet, so a payment is their first purchase.</summary>
     public static bool HasNotBought(this LifecycleStage? stage) =>
         stage is null or LifecycleStage.Prospect or LifecycleStage.Engaged or LifecycleStage.Trial;

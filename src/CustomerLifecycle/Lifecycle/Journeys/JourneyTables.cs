@@ -29,8 +29,13 @@ public static class JourneyTables
         spells.AddColumn("channel", "varchar");
         spells.AddColumn("cohort", "varchar");
         spells.AddColumn("first_seen_month", "varchar");
+        // The journey's next deadline, so an open spell can be measured without opening the journey (time in stage).
+        spells.AddColumn("next_due_at", "timestamptz");
         spells.Indexes.Add(new IndexDefinition("ix_cl_spells_stage_entered") { Columns = ["stage", "entered_at"] });
         spells.Indexes.Add(new IndexDefinition("ix_cl_spells_entered") { Columns = ["entered_at"] });
+        // The funnel picks its entrants by first-seen time: a customer's first spell starts at their first fact. Partial,
+        // so it holds one entry per customer and costs the trigger's delete-and-reinsert of a timeline one row, not all.
+        spells.Indexes.Add(new IndexDefinition("ix_cl_spells_first_seen") { Columns = ["entered_at"], Predicate = "ordinal = 1" });
         yield return spells;
 
         var months = new Table(new PostgresqlObjectName(schema, Months, SchemaUtils.IdentifierUsage.General));
@@ -53,9 +58,10 @@ public static class JourneyTables
             delete from {{schema}}.{{Months}} where customer_id = old.id;
           end if;
           if tg_op in ('INSERT', 'UPDATE') then
-            insert into {{schema}}.{{Spells}} (customer_id, ordinal, stage, entered_at, left_at, entered_by, channel, cohort, first_seen_month)
+            insert into {{schema}}.{{Spells}} (customer_id, ordinal, stage, entered_at, left_at, entered_by, channel, cohort, first_seen_month, next_due_at)
             select new.id, s.ordinal, s.spell->>'stage', (s.spell->>'from')::timestamptz, (s.spell->>'until')::timestamptz,
-                   s.spell->>'enteredBy', new.data->>'acquisitionChannel', new.data->>'cohort', new.data->>'firstSeenMonth'
+                   s.spell->>'enteredBy', new.data->>'acquisitionChannel', new.data->>'cohort', new.data->>'firstSeenMonth',
+                   (new.data->>'nextDueAt')::timestamptz
             from jsonb_array_elements(coalesce(new.data->'spells', '[]'::jsonb)) with ordinality as s(spell, ordinal);
             insert into {{schema}}.{{Months}} (customer_id, month, currency, cohort, purchases, revenue)
             select new.id, m->>'month', m->>'currency', new.data->>'cohort', (m->>'purchases')::integer, (m->>'revenue')::numeric

@@ -1,0 +1,82 @@
+using CustomerLifecycle.Infrastructure.Security;
+using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Lifecycle.Journeys;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+
+namespace CustomerLifecycle.Lifecycle.Stages;
+
+/// <summary>Mean, median and 90th percentile of a duration per customer, in days with one decimal.</summary>
+public sealed record DaysSummary(decimal Mean, decimal Median, decimal P90);
+
+/// <summary>
+/// One stage: how many customers have had a spell in it (and how many spells, and how many are in it now), how long
+/// each one's latest spell in it lasted, and how long they spent in it over all their spells.
+/// </summary>
+public sealed record StageTimeSummary(LifecycleStage Stage, long Customers, long Spells, long InStageNow, DaysSummary? LatestSpellDays, DaysSummary? TotalDays);
+
+public sealed record TimeInStageReport(DateTimeOffset MeasuredAt, string? Channel, string? Cohort, IReadOnlyList<StageTimeSummary> Stages);
+
+/// <summary>
+/// How long customers stay in each stage, from the mirrored stage timelines. A spell still open is measured up to
+/// now, but never past the customer's next lifecycle deadline: by then a time-based rule (at risk, churned) ends the
+/// spell, even if the sweep has not yet recorded it.
+/// </summary>
+public static class GetTimeInStage
+{
+    [WolverineGet("/api/lifecycle/time-in-stage", Name = "GetTimeInStage"), Authorize(Policy = Scopes.Read), Tags("Lifecycle")]
+    [EndpointSummary("Time customers spend in each stage: latest spell and total per customer, by channel or cohort")]
+    [ProducesResponseType<TimeInStageReport>(200), ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json")]
+    public static async Task<IResult> Get(NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken ct, string? channel = null, string? cohort = null)
+    {
+        if (cohort is not null && !JourneyAnalytics.TryParseMonth(cohort, out _))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["cohort"] = ["must be a month written yyyy-MM, e.g. 2026-03"] });
+        }
+
+        var now = clock.Now();
+        await using var command = dataSource.CreateCommand(
+            $"""
+             with measured as (
+               -- least() skips nulls: a closed spell ends at left_at (or now, if a future-dated fact ends it later),
+               -- an open one at now or at the journey's next deadline, whichever comes first.
+               select customer_id, stage, ordinal, left_at is null as open,
+                      greatest(extract(epoch from least(left_at, $1, case when left_at is null then next_due_at end) - entered_at), 0)::float8 as seconds
+               from {StoreSetup.Schema}.{JourneyTables.Spells}
+               where entered_at <= $1 and ($2::varchar is null or channel = $2) and ($3::varchar is null or cohort = $3)
+             ),
+             per_customer as (
+               -- max() over [ordinal, seconds] picks the seconds of the customer's latest spell in the stage without
+               -- sorting each group.
+               select stage, count(*) as spells, bool_or(open) as open, sum(seconds) as total, (max(array[ordinal, seconds]))[2] as latest
+               from measured group by customer_id, stage
+             )
+             select stage, count(*), sum(spells)::bigint, count(*) filter (where open),
+                    avg(latest), percentile_cont(array[0.5, 0.9]) within group (order by latest),
+                    avg(total), percentile_cont(array[0.5, 0.9]) within group (order by total)
+             from per_customer group by stage
+             """);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = channel });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = cohort });
+
+        var rows = new Dictionary<LifecycleStage, StageTimeSummary>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var stage = Enum.Parse<LifecycleStage>(reader.GetString(0));
+            rows[stage] = new StageTimeSummary(
+                stage, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+                Summary(reader.GetDouble(4), reader.GetFieldValue<double[]>(5)),
+                Summary(reader.GetDouble(6), reader.GetFieldValue<double[]>(7)));
+        }
+
+        var stages = Enum.GetValues<LifecycleStage>().Select(s => rows.GetValueOrDefault(s) ?? new StageTimeSummary(s, 0, 0, 0, null, null)).ToList();
+        return Results.Ok(new TimeInStageReport(now, channel, cohort, stages));
+    }
+
+    private static DaysSummary Summary(double meanSeconds, double[] percentiles) =>
+        new(JourneyAnalytics.Days(meanSeconds)!.Value, JourneyAnalytics.Days(percentiles[0])!.Value, JourneyAnalytics.Days(percentiles[1])!.Value);
+}
