@@ -33,7 +33,7 @@ public static class GetCustomersInStage
         string? channel = null, string? cohort = null, string sort = "stageSince", string order = "desc", int offset = 0, int limit = 50)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!Enum.TryParse<LifecycleStage>(stage, ignoreCase: true, out var parsed) || int.TryParse(stage, out _))
+        if (!Enum.TryParse<LifecycleStage>(stage.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) || int.TryParse(stage, out _))
         {
             errors["stage"] = [$"must be one of {string.Join(", ", Enum.GetNames<LifecycleStage>())}"];
         }

@@ -121,6 +121,8 @@ public class LifecycleHttpTests(CustomerLifecycleApp app)
         Assert.Equal((4L, 0L, 4L), ((long)before["customers"]!, Count(before, "customer"), Count(before, "prospect")));
 
         var page = (await client.GetFromJsonAsync<JsonObject>($"/api/lifecycle/stages/customer/customers?channel={channel}&sort=customerId&order=asc&limit=2"))!;
+        var prospects = (await client.GetFromJsonAsync<JsonObject>($"/api/lifecycle/stages/repeat_customer/customers?channel={channel}"))!;
+        Assert.Equal(0L, (long)prospects["total"]!);
         Assert.Equal(3L, (long)page["total"]!);
         Assert.Equal(buyers.Order(StringComparer.Ordinal).Take(2), page["customers"]!.AsArray().Select(c => (string)c!["customerId"]!));
     }
