@@ -87,8 +87,11 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
             var first = firstIndexById[touchpoints[i].StoreId];
             if (first != i)
             {
-                var original = touchpoints[first];
-                Judge(i, (original.ContentHash, outcomes[first].Status == AppendStatus.Conflict ? DateTimeOffset.MinValue : outcomes[first].RecordedAt));
+                // A repeat is judged against what the store now holds under that id: the first copy if this request
+                // wrote it, otherwise the event recorded earlier (so a good retry beside a bad one is a duplicate).
+                Judge(i, outcomes[first].Status == AppendStatus.Accepted
+                    ? (touchpoints[first].ContentHash, outcomes[first].RecordedAt)
+                    : known[touchpoints[i].StoreId]);
             }
         }
 

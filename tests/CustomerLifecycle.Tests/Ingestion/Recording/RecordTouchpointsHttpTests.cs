@@ -196,6 +196,20 @@ public class RecordTouchpointsHttpTests(CustomerLifecycleApp app)
     }
 
     [Fact]
+    public async Task A_good_retry_beside_a_conflicting_copy_in_one_batch_is_a_duplicate()
+    {
+        var customer = Json.NewId("c");
+        var stored = Json.Purchase(customer, 10m);
+        await ingest.PostAsync("/api/touchpoints", Body(stored.ToJsonString()));
+        var conflicting = Json.Purchase(customer, 11m, (string)stored["eventId"]!);
+
+        var response = await ingest.PostAsync("/api/touchpoints/batch", Body(Json.Batch(conflicting, stored.DeepClone()).ToJsonString()));
+
+        var items = (await response.Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray();
+        Assert.Equal(["rejected", "duplicate"], items.Select(i => (string)i!["status"]!));
+    }
+
+    [Fact]
     public async Task A_batch_of_a_thousand_events_is_accepted_whole()
     {
         var customers = Enumerable.Range(0, 100).Select(_ => Json.NewId("c")).ToArray();
