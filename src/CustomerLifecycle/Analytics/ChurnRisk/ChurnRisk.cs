@@ -92,7 +92,7 @@ public static class ChurnRiskFormula
         if (probabilityAlive < 1)
         {
             reasons.Add(new ChurnReason(ChurnReasonCodes.ModelDropout, 1 - probabilityAlive, 1,
-                string.Create(CultureInfo.InvariantCulture, $"the purchase pattern gives a {probabilityAlive:P0} chance of still buying (BG/NBD)")));
+                string.Create(CultureInfo.InvariantCulture, $"the purchase pattern gives a {probabilityAlive:P1} chance of still buying (BG/NBD)")));
         }
 
         var survival = probabilityAlive;

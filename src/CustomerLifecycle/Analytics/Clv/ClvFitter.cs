@@ -37,7 +37,14 @@ public sealed partial class ClvFitter(
         try
         {
             var running = snapshot;
-            var outcome = await FitAsync(snapshot, progress => SaveAsync(running = running with { Progress = progress }, ct), ct);
+            var (outcome, nothingToFit) = await FitAsync(snapshot, progress => SaveAsync(running = running with { Progress = progress }, ct), ct);
+            if (outcome is null)
+            {
+                LogNothingToFit(logger, snapshotId, nothingToFit!);
+                await SaveAsync(snapshot with { Status = FitStatus.Failed, CompletedAt = clock.Now(), Error = nothingToFit }, ct);
+                return;
+            }
+
             await SaveAsync(snapshot with
             {
                 Status = FitStatus.Completed,
@@ -56,7 +63,8 @@ public sealed partial class ClvFitter(
         }
     }
 
-    private async Task<ClvFitOutcome> FitAsync(ClvSnapshot snapshot, Func<FitProgress, Task> report, CancellationToken ct)
+    /// <returns>The outcome, or why there was nothing to fit (not an error: an empty scope or window).</returns>
+    private async Task<(ClvFitOutcome? Outcome, string? NothingToFit)> FitAsync(ClvSnapshot snapshot, Func<FitProgress, Task> report, CancellationToken ct)
     {
         var settings = snapshot.Settings;
         var dataEnd = settings.HoldoutEnd is { } holdoutEnd ? new DateTimeOffset(holdoutEnd.AddDays(1), TimeOnly.MinValue, TimeSpan.Zero) : settings.CalibrationCutoff;
@@ -65,8 +73,7 @@ public sealed partial class ClvFitter(
         var customers = PurchaseSummary.Build(calibration.Orders, settings.Period);
         if (customers.Count == 0)
         {
-            throw new InvalidOperationException(
-                $"No purchase in {settings.Currency} between {settings.ObservationStart:yyyy-MM-dd} and {settings.CalibrationEnd:yyyy-MM-dd} in this scope: there is nothing to fit.");
+            return (null, $"No purchase in {settings.Currency} between {settings.ObservationStart:yyyy-MM-dd} and {settings.CalibrationEnd:yyyy-MM-dd} in this scope: there is nothing to fit.");
         }
 
         await report(new FitProgress("fitting models", 0, 2));
@@ -80,7 +87,7 @@ public sealed partial class ClvFitter(
         var models = new FittedModels(transactionFit.Parameters, spendFit?.Parameters, settings);
         var totals = await ValueCustomersAsync(snapshot.Id, models, customers, calibration.NetRevenue, report, ct);
         var (p, s) = (transactionFit.Parameters, spendFit?.Parameters);
-        return new ClvFitOutcome(
+        return (new ClvFitOutcome(
             customers.Count,
             spendObservations.Length,
             everything.Orders.Count,
@@ -89,7 +96,7 @@ public sealed partial class ClvFitter(
             new TransactionModelFit(p.R, p.Alpha, p.A, p.B, transactionFit.LogLikelihood, transactionFit.Iterations, transactionFit.Converged),
             s is null ? null : new SpendModelFit(s.P, s.Q, s.Gamma, spendFit!.LogLikelihood, spendFit.Iterations, spendFit.Converged, spendObservations.Length),
             holdout,
-            totals);
+            totals), null);
     }
 
     private static HoldoutCheck Holdout(
@@ -148,6 +155,9 @@ public sealed partial class ClvFitter(
         session.Store(snapshot);
         await session.SaveChangesAsync(ct);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CLV fit {SnapshotId} had nothing to fit: {Reason}")]
+    private static partial void LogNothingToFit(ILogger logger, Guid snapshotId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "CLV fit {SnapshotId} failed")]
     private static partial void LogFitFailed(ILogger logger, Guid snapshotId, Exception ex);
