@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CustomerLifecycle.Analytics;
 using CustomerLifecycle.Infrastructure.Http;
 using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
@@ -47,6 +48,7 @@ public static class CustomerLifecycleSetup
         services.AddSingleton<Operations.ProjectionRebuilds>();
         services.AddSingleton<LifecycleSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleSweep>());
+        services.AddCustomerLifecycleAnalytics(builder.Configuration);
         services.AddApiKeyAuthentication(builder.Configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemHandling>();
@@ -70,6 +72,7 @@ public static class CustomerLifecycleSetup
             opts.Policies.AutoApplyTransactions();
             opts.Policies.UseDurableLocalQueues();
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            opts.AddAnalyticsMessaging();
         });
         services.AddWolverineHttp();
         return builder;

@@ -55,6 +55,8 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("ConnectionStrings:Marten", ConnectionString);
         // Tests move the lifecycle clock themselves (LifecycleSweep.SweepAsync), so the background sweep is off.
         builder.UseSetting("Lifecycle:SweepInterval", "00:00:00");
+        // Tests queue their own fits (scoped to their own customers); a scheduled full refit would only add load.
+        builder.UseSetting("Analytics:Clv:RefitInterval", "00:00:00");
         for (var i = 0; i < TestKeys.Configured.Length; i++)
         {
             var (key, scopes) = TestKeys.Configured[i];

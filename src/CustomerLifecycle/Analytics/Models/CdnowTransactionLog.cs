@@ -13,6 +13,13 @@ public sealed record CdnowTransaction(string CustomerId, string? SampleId, DateO
     public Transaction ToTransaction() => new(CustomerId, Date, Dollars);
 }
 
+/// <summary>One transaction line of a CDNOW file: its 1-based line number, its text, and what it parsed to.</summary>
+/// <param name="LineNumber">Physical line number in the file, counting blank and header lines.</param>
+/// <param name="Text">The line as read, without its line break.</param>
+/// <param name="Transaction">The parsed purchase, or null when the line is malformed.</param>
+/// <param name="Problem">Why the line is malformed ("date '19971301' is not yyyymmdd"), or null.</param>
+public sealed record CdnowLine(int LineNumber, string Text, CdnowTransaction? Transaction, string? Problem);
+
 /// <summary>
 /// Reader for the CDNOW files of Fader, Hardie &amp; Lee (2005): whitespace-separated columns, either
 /// <c>customer date cds dollars</c> (CDNOW_master.txt, with a header line) or
@@ -25,13 +32,20 @@ public static class CdnowTransactionLog
     /// (the master file's column header).
     /// </summary>
     /// <exception cref="FormatException">A line is malformed; the message names its 1-based line number.</exception>
-    public static IEnumerable<CdnowTransaction> Parse(TextReader reader)
+    public static IEnumerable<CdnowTransaction> Parse(TextReader reader) =>
+        ReadLines(reader).Select(line => line.Transaction ?? throw Malformed(line.LineNumber, line.Problem!));
+
+    /// <summary>
+    /// As <see cref="Parse"/>, but a malformed line is returned with its problem instead of ending the read, so an
+    /// importer can report every bad line of a file and still load the good ones.
+    /// </summary>
+    public static IEnumerable<CdnowLine> ReadLines(TextReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        return ParseLines(reader);
+        return ReadLinesLazily(reader);
     }
 
-    private static IEnumerable<CdnowTransaction> ParseLines(TextReader reader)
+    private static IEnumerable<CdnowLine> ReadLinesLazily(TextReader reader)
     {
         var lineNumber = 0;
         var seenContent = false;
@@ -48,41 +62,42 @@ public static class CdnowTransactionLog
             seenContent = true;
             if (!isHeader)
             {
-                yield return ParseFields(fields, lineNumber);
+                var (transaction, problem) = ParseFields(fields);
+                yield return new CdnowLine(lineNumber, line, transaction, problem);
             }
         }
     }
 
-    private static CdnowTransaction ParseFields(string[] fields, int lineNumber)
+    private static (CdnowTransaction? Transaction, string? Problem) ParseFields(string[] fields)
     {
         if (fields.Length is not (4 or 5))
         {
-            throw Malformed(lineNumber, $"expected 4 (master) or 5 (sample) fields but found {fields.Length}");
+            return (null, $"expected 4 (master) or 5 (sample) fields but found {fields.Length}");
         }
 
         var offset = fields.Length - 4;
         var customerId = fields[0];
         if (!customerId.All(char.IsAsciiDigit))
         {
-            throw Malformed(lineNumber, $"customer id '{customerId}' is not a number");
+            return (null, $"customer id '{customerId}' is not a number");
         }
 
         if (!DateOnly.TryParseExact(fields[offset + 1], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            throw Malformed(lineNumber, $"date '{fields[offset + 1]}' is not yyyymmdd");
+            return (null, $"date '{fields[offset + 1]}' is not yyyymmdd");
         }
 
         if (!int.TryParse(fields[offset + 2], NumberStyles.None, CultureInfo.InvariantCulture, out var cds))
         {
-            throw Malformed(lineNumber, $"CD count '{fields[offset + 2]}' is not a whole number");
+            return (null, $"CD count '{fields[offset + 2]}' is not a whole number");
         }
 
         if (!double.TryParse(fields[offset + 3], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var dollars))
         {
-            throw Malformed(lineNumber, $"dollar value '{fields[offset + 3]}' is not a number");
+            return (null, $"dollar value '{fields[offset + 3]}' is not a number");
         }
 
-        return new CdnowTransaction(customerId, offset == 1 ? fields[1] : null, date, cds, dollars);
+        return (new CdnowTransaction(customerId, offset == 1 ? fields[1] : null, date, cds, dollars), null);
     }
 
     private static FormatException Malformed(int lineNumber, string problem) =>

@@ -11,7 +11,10 @@ namespace CustomerLifecycle.Infrastructure.Store;
 /// </summary>
 public sealed class SchemaSetup(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => ApplyAsync(store, dataSource, cancellationToken);
+
+    /// <summary>Also for commands that use the store without starting the host (import-transactions).</summary>
+    public static async Task ApplyAsync(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var command = dataSource.CreateCommand(JourneyTables.TriggerSql(StoreSetup.Schema));

@@ -1,3 +1,4 @@
+using CustomerLifecycle.Analytics;
 using CustomerLifecycle.Ingestion;
 using CustomerLifecycle.Lifecycle;
 using CustomerLifecycle.Lifecycle.Journeys;
@@ -52,6 +53,7 @@ public static class StoreSetup
                 opts.Storage.ExtendedSchemaObjects.AddRange(IngestionSchema.Tables(Schema));
                 opts.Storage.ExtendedSchemaObjects.AddRange(JourneyTables.Tables(Schema));
                 opts.Storage.ExtendedSchemaObjects.Add(Privacy.EraseCustomer.ErasureLogTable(Schema));
+                opts.AddAnalyticsStorage(Schema);
                 opts.Events.AddMaskingRuleForProtectedInformation<ContactDetailsProvided>(Privacy.EraseCustomer.Mask);
             })
             // Wolverine spreads projections over the running nodes (and restarts them elsewhere if a node dies).

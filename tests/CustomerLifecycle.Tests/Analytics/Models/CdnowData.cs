@@ -12,6 +12,9 @@ internal static class CdnowData
     private static readonly Lazy<string> LocatedDirectory = new(Locate);
     private static readonly Lazy<IReadOnlyList<CdnowTransaction>> SampleTransactions = new(() => Read("CDNOW_sample.txt"));
 
+    /// <summary>Names the CDNOW folder explicitly; otherwise it is searched for above the test assembly.</summary>
+    public const string DirectoryVariable = "CUSTOMERLIFECYCLE_CDNOW_DATA";
+
     /// <summary>The folder holding the CDNOW files.</summary>
     public static string Directory => LocatedDirectory.Value;
 
@@ -51,6 +54,14 @@ internal static class CdnowData
     /// </summary>
     private static string Locate()
     {
+        // A checkout elsewhere (a git worktree under /tmp, say) has no shared/ above it: name the folder instead.
+        if (Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } configured)
+        {
+            return System.IO.Directory.Exists(configured)
+                ? Path.GetFullPath(configured)
+                : throw new DirectoryNotFoundException($"{DirectoryVariable} names '{configured}', which does not exist.");
+        }
+
         var relative = Path.Combine("shared", "data", "cdnow");
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -65,6 +76,6 @@ internal static class CdnowData
 
         throw new DirectoryNotFoundException(
             $"CDNOW data not found: no shared/data/cdnow in or beside any folder above {AppContext.BaseDirectory}. "
-            + "Clone the repository with its shared/ folder next to it.");
+            + $"Clone the repository with its shared/ folder next to it, or set {DirectoryVariable}.");
     }
 }

@@ -1,0 +1,48 @@
+using CustomerLifecycle.Analytics.ChurnRisk;
+using CustomerLifecycle.Analytics.Clv;
+using CustomerLifecycle.Analytics.Importing;
+using Marten;
+using Wolverine;
+
+namespace CustomerLifecycle.Analytics;
+
+/// <summary>The analytics slice's share of the composition: imports, CLV fits and their views.</summary>
+public static class AnalyticsSetup
+{
+    public static IServiceCollection AddCustomerLifecycleAnalytics(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ImportLimits>().BindConfiguration(ImportLimits.Section);
+        services.AddOptions<ClvDefaults>().BindConfiguration(ClvDefaults.Section);
+        var weights = configuration.GetSection(ChurnSignalWeights.Section).Get<ChurnSignalWeights>() ?? new ChurnSignalWeights();
+        if (weights.Validate() is { Count: > 0 } problems)
+        {
+            throw new InvalidOperationException($"{ChurnSignalWeights.Section} is invalid: " + string.Join("; ", problems.Select(p => $"{p.Key} {string.Join(", ", p.Value)}")));
+        }
+
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(weights));
+        services.AddSingleton<TransactionImporter>();
+        services.AddSingleton<ClvSources>();
+        services.AddSingleton<ClvFitter>();
+        services.AddHostedService<ClvRefitSchedule>();
+        return services;
+    }
+
+    public static void AddAnalyticsStorage(this StoreOptions opts, string schema)
+    {
+        ArgumentNullException.ThrowIfNull(opts);
+        opts.Schema.For<ClvSnapshot>()
+            .Duplicate(x => x.Status, pgType: "varchar")
+            .Duplicate(x => x.FullScope)
+            .Duplicate(x => x.RequestedAt)
+            .Duplicate(x => x.CompletedAt!);
+        opts.Storage.ExtendedSchemaObjects.Add(ClvResults.Definition(schema));
+    }
+
+    /// <summary>Fits run one at a time per node (they are CPU-bound) from a durable queue, so an accepted fit survives a restart.</summary>
+    public static void AddAnalyticsMessaging(this WolverineOptions opts)
+    {
+        ArgumentNullException.ThrowIfNull(opts);
+        opts.PublishMessage<FitClvModel>().ToLocalQueue(ClvFits.Queue);
+        opts.LocalQueue(ClvFits.Queue).Sequential();
+    }
+}

@@ -1,0 +1,201 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using CustomerLifecycle.Analytics.Clv;
+using CustomerLifecycle.Analytics.Models;
+using CustomerLifecycle.Infrastructure.Security;
+using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Lifecycle;
+using CustomerLifecycle.Lifecycle.Journeys;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+
+namespace CustomerLifecycle.Analytics.ChurnRisk;
+
+public sealed record ChurnRiskEntry(
+    string CustomerId, double ChurnRisk, double? ValueAtRisk, double? Clv, double ProbabilityAlive, double ExpectedPurchases,
+    DateOnly? ExpectedNextPurchase, RfmSegment Segment, LifecycleStage? Stage, string? Cohort, string? Channel, IReadOnlyList<ChurnReason> Reasons);
+
+public sealed record ChurnRiskPage(
+    Guid SnapshotId, DateTimeOffset? FittedAt, DateOnly CalibrationEnd, string Currency, string Sort, long Total, int Offset, int Limit,
+    IReadOnlyList<ChurnRiskEntry> Customers);
+
+/// <summary>
+/// Who is most likely to be lost, or whose loss would cost most: a snapshot's customers ranked by churn risk or by
+/// value at risk (CLV × risk), filtered by RFM segment and by the journey's current stage, cohort and channel (a join
+/// to the journeys' duplicated columns). As JSON pages, or the whole ranking as CSV for a spreadsheet or a campaign tool.
+/// </summary>
+public static class GetChurnRisk
+{
+    public const string Route = "/api/analytics/churn-risk";
+    public const int MaxLimit = 500;
+    public const int MaxOffset = 100_000;
+
+    // Only these two strings ever reach the ORDER BY; the request text never does.
+    private static readonly Dictionary<string, string> SortColumns = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["risk"] = "r.churn_risk",
+        ["valueAtRisk"] = "r.value_at_risk",
+    };
+
+    [WolverineGet(Route, Name = "GetChurnRisk"), Authorize(Policy = Scopes.Read), Tags("Analytics")]
+    [EndpointSummary("Customers ranked by churn risk or value at risk, with reasons; JSON pages or CSV")]
+    [ProducesResponseType<ChurnRiskPage>(200), ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json"), ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    public static async Task<IResult> Get(
+        HttpContext http, IQuerySession session, NpgsqlDataSource dataSource, CancellationToken ct,
+        Guid? snapshotId = null, string sort = "risk", string? stage = null, string? segment = null, string? cohort = null, string? channel = null,
+        int offset = 0, int limit = 50, string? format = null)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!SortColumns.TryGetValue(sort, out var column))
+        {
+            errors["sort"] = ["must be risk or valueAtRisk"];
+        }
+
+        LifecycleStage parsedStage = default;
+        if (stage is not null && !SnapshotChoice.TryParseName(stage, out parsedStage))
+        {
+            errors["stage"] = [$"must be a lifecycle stage: {string.Join(", ", Enum.GetNames<LifecycleStage>())}"];
+        }
+
+        RfmSegment parsedSegment = default;
+        if (segment is not null && !SnapshotChoice.TryParseName(segment, out parsedSegment))
+        {
+            errors["segment"] = [$"must be an RFM segment: {string.Join(", ", Enum.GetNames<RfmSegment>())}"];
+        }
+
+        if (limit is < 1 or > MaxLimit)
+        {
+            errors["limit"] = [$"must be between 1 and {MaxLimit}"];
+        }
+
+        if (offset is < 0 or > MaxOffset)
+        {
+            errors["offset"] = [$"must be between 0 and {MaxOffset}; narrow the filters, or export everything with format=csv"];
+        }
+
+        if (format is not (null or "json" or "csv"))
+        {
+            errors["format"] = ["must be json or csv"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors);
+        }
+
+        var (snapshot, problem) = await SnapshotChoice.ResolveAsync(session, snapshotId, ct);
+        if (snapshot is null)
+        {
+            return problem!;
+        }
+
+        var filter = new Filter(snapshot.Id, stage is null ? null : parsedStage.ToString(), segment is null ? null : parsedSegment.ToString(), cohort, channel);
+        var wantsCsv = format == "csv" || (format is null && http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase));
+        if (wantsCsv)
+        {
+            // The export is the whole ranking: paging a file makes no sense. It streams row by row from the database.
+            return Results.Stream(
+                body => WriteCsvAsync(body, dataSource, filter, column!, http.RequestAborted),
+                "text/csv; charset=utf-8",
+                string.Create(CultureInfo.InvariantCulture, $"churn-risk-{snapshot.Id}.csv"));
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var count = filter.Command(connection, $"select count(*) {From}");
+        var total = (long)(await count.ExecuteScalarAsync(ct))!;
+        await using var page = filter.Command(connection, $"{Select} {From} order by {column} desc nulls last, r.customer_id limit $6 offset $7");
+        page.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        page.Parameters.Add(new NpgsqlParameter<int> { TypedValue = offset });
+        var customers = new List<ChurnRiskEntry>(limit);
+        await using (var reader = await page.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                customers.Add(Read(reader));
+            }
+        }
+
+        return Results.Ok(new ChurnRiskPage(
+            snapshot.Id, snapshot.CompletedAt, snapshot.Settings.CalibrationEnd, snapshot.Settings.Currency, sort, total, offset, limit, customers));
+    }
+
+    private const string Select =
+        "select r.customer_id, r.churn_risk, r.value_at_risk, r.clv, r.p_alive, r.expected_purchases, r.expected_next_purchase, r.segment, r.risk_reasons::text, j.stage, j.cohort, j.acquisition_channel";
+
+    // Journeys are joined, not required: a customer the projection has not reached yet still has a risk.
+    private static readonly string From =
+        $"""
+         from {StoreSetup.Schema}.{ClvResults.Table} r
+         left join {StoreSetup.Schema}.{JourneyTables.DocumentTable} j on j.id = r.customer_id
+         where r.snapshot_id = $1 and ($2::varchar is null or j.stage = $2) and ($3::varchar is null or r.segment = $3)
+           and ($4::varchar is null or j.cohort = $4) and ($5::varchar is null or j.acquisition_channel = $5)
+         """;
+
+    private sealed record Filter(Guid SnapshotId, string? Stage, string? Segment, string? Cohort, string? Channel)
+    {
+        public NpgsqlCommand Command(NpgsqlConnection connection, string sql) => new(sql, connection)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<Guid> { TypedValue = SnapshotId },
+                new NpgsqlParameter<string?> { TypedValue = Stage },
+                new NpgsqlParameter<string?> { TypedValue = Segment },
+                new NpgsqlParameter<string?> { TypedValue = Cohort },
+                new NpgsqlParameter<string?> { TypedValue = Channel },
+            },
+        };
+    }
+
+    private static ChurnRiskEntry Read(DbDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetDouble(1),
+        reader.IsDBNull(2) ? null : reader.GetDouble(2),
+        reader.IsDBNull(3) ? null : reader.GetDouble(3),
+        reader.GetDouble(4),
+        reader.GetDouble(5),
+        reader.IsDBNull(6) ? null : reader.GetFieldValue<DateOnly>(6),
+        Enum.Parse<RfmSegment>(reader.GetString(7)),
+        reader.IsDBNull(9) ? null : Enum.Parse<LifecycleStage>(reader.GetString(9)),
+        reader.IsDBNull(10) ? null : reader.GetString(10),
+        reader.IsDBNull(11) ? null : reader.GetString(11),
+        ClvResults.ReadReasons(reader.GetString(8)));
+
+    private static async Task WriteCsvAsync(Stream body, NpgsqlDataSource dataSource, Filter filter, string column, CancellationToken ct)
+    {
+        await using var writer = new StreamWriter(body, new UTF8Encoding(false));
+        await writer.WriteLineAsync("customer_id,churn_risk,value_at_risk,clv,p_alive,expected_purchases,expected_next_purchase,segment,stage,cohort,channel,reasons");
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = filter.Command(connection, $"{Select} {From} order by {column} desc nulls last, r.customer_id");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var e = Read(reader);
+            await writer.WriteLineAsync(string.Join(',',
+                Csv(e.CustomerId), Number(e.ChurnRisk), Number(e.ValueAtRisk), Number(e.Clv), Number(e.ProbabilityAlive), Number(e.ExpectedPurchases),
+                e.ExpectedNextPurchase?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "",
+                Snake(e.Segment.ToString()), e.Stage is { } s ? Snake(s.ToString()) : "", Csv(e.Cohort), Csv(e.Channel),
+                Csv(string.Join(';', e.Reasons.Select(r => r.Code)))));
+        }
+    }
+
+    private static string Number(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? "";
+
+    private static string Snake(string name) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+
+    /// <summary>RFC 4180 quoting, and a leading apostrophe for text a spreadsheet would run as a formula.</summary>
+    private static string Csv(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return "";
+        }
+
+        var safe = text[0] is '=' or '+' or '-' or '@' ? "'" + text : text;
+        return safe.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
+    }
+}

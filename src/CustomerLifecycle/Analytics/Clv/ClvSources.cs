@@ -1,0 +1,74 @@
+using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Lifecycle;
+using CustomerLifecycle.Lifecycle.Journeys;
+using Marten;
+using Npgsql;
+
+namespace CustomerLifecycle.Analytics.Clv;
+
+/// <summary>Where a fit reads its inputs: payments from the event store, warning signs from the journeys.</summary>
+public sealed class ClvSources(NpgsqlDataSource dataSource, IDocumentStore store)
+{
+    /// <summary>
+    /// Every purchase_completed and refund_issued in the fit's currency and scope that occurred before
+    /// <paramref name="until"/>, straight from mt_events by event type. Not from the journeys: the event table is the
+    /// truth with no projection lag, and one sequential pass over two event types is far cheaper than opening every
+    /// journal document (which carries the whole lifecycle) just to find its purchases.
+    /// </summary>
+    public async Task<List<PaymentRecord>> PaymentsAsync(ClvFitSettings settings, DateTimeOffset until, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        await using var command = dataSource.CreateCommand(
+            $"""
+             select stream_id, type, data->>'orderId', (data->>'amount')::numeric, (data->>'occurredAt')::timestamptz
+             from {StoreSetup.Schema}.mt_events
+             where type in ('purchase_completed', 'refund_issued') and not is_archived
+               and data->>'currency' = $1
+               and ($2::varchar is null or stream_id like $2)
+               and ($3::varchar is null or data->>'source' = $3)
+               and (data->>'occurredAt')::timestamptz >= $4 and (data->>'occurredAt')::timestamptz < $5
+             """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = settings.Currency });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = settings.CustomerPrefix is { } prefix ? EscapeLike(prefix) + "%" : null });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = settings.Source });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = new DateTimeOffset(settings.ObservationStart, TimeOnly.MinValue, TimeSpan.Zero) });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = until });
+        command.CommandTimeout = 0; // a full pass over a large event table takes as long as it takes; this runs in the background
+        var payments = new List<PaymentRecord>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            payments.Add(new PaymentRecord(
+                reader.GetString(0),
+                reader.GetString(1) == "purchase_completed" ? PaymentKind.Purchase : PaymentKind.Refund,
+                reader.GetString(2),
+                reader.GetDecimal(3),
+                reader.GetFieldValue<DateTimeOffset>(4)));
+        }
+
+        return payments;
+    }
+
+    /// <summary>The lifecycle facts of these customers' journeys; customers the projection has not reached yet are absent.</summary>
+    public async Task<Dictionary<string, List<LifecycleFact>>> JourneyFactsAsync(IReadOnlyCollection<string> customerIds, CancellationToken ct)
+    {
+        var serializer = store.Options.Serializer();
+        await using var command = dataSource.CreateCommand(
+            $"select id, data->'journal'->'facts' from {StoreSetup.Schema}.{JourneyTables.DocumentTable} where id = any($1)");
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. customerIds] });
+        var facts = new Dictionary<string, List<LifecycleFact>>(customerIds.Count, StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            if (!reader.IsDBNull(1))
+            {
+                facts[reader.GetString(0)] = serializer.FromJson<List<LifecycleFact>>(reader, 1);
+            }
+        }
+
+        return facts;
+    }
+
+    private static string EscapeLike(string text) =>
+        text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
+}
