@@ -24,6 +24,12 @@ public static class CustomerLifecycleSetup
     public static WebApplicationBuilder AddCustomerLifecycle(this WebApplicationBuilder builder, string connectionString)
     {
         var services = builder.Services;
+        if (!builder.Environment.IsDevelopment())
+        {
+            // One JSON object per log line, for log shippers; development keeps the readable console format.
+            builder.Logging.AddJsonConsole();
+        }
+
         services.AddOptions<IngestionLimits>().BindConfiguration(IngestionLimits.Section);
         var limits = builder.Configuration.GetSection(IngestionLimits.Section).Get<IngestionLimits>() ?? new IngestionLimits();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.HardRequestBodyCeiling);

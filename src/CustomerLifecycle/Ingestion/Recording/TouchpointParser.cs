@@ -78,7 +78,7 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
         catch (InvalidOperationException ex)
         {
             // JsonDocument checks structure eagerly but decodes strings lazily: invalid UTF-8 inside a string surfaces here.
-            var (eventId, customerId, type) = (default(string), default(string), default(string));
+            var (eventId, customerId, type) = SafePeekKeys(item);
             return (null, new Rejection(RejectionReasons.MalformedJson, Errors("$", $"is not valid JSON: {ex.Message}"), raw.ToArray(), index, eventId, customerId, type));
         }
     }

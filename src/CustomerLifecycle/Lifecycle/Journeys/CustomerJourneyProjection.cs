@@ -13,12 +13,14 @@ namespace CustomerLifecycle.Lifecycle.Journeys;
 /// </summary>
 public sealed partial class CustomerJourneyProjection : MultiStreamProjection<CustomerJourney, string>
 {
+    public const string ProjectionName = "CustomerJourney";
+
     private readonly RuleSet rules;
 
     public CustomerJourneyProjection(RuleSet rules)
     {
         this.rules = rules;
-        Name = "CustomerJourney";
+        Name = ProjectionName;
         Identity<Touchpoint>(e => e.CustomerId);
         Identities<LifecycleClockTicked>(e => e.CustomerIds);
         foreach (var (_, type) in TouchpointTypes.All)

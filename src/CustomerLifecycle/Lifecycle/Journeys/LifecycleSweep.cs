@@ -47,7 +47,7 @@ public sealed partial class LifecycleSweep(
         {
             try
             {
-                await SweepAsync(clock.Now() - settings.SettleMargin, stoppingToken);
+                await SweepAsync(await SafeAsOfAsync(clock.Now() - settings.SettleMargin, stoppingToken), stoppingToken);
             }
             catch (Exception ex) when (ex is NpgsqlException or Marten.Exceptions.MartenCommandException or JasperFx.ConcurrencyException)
             {
@@ -55,6 +55,23 @@ public sealed partial class LifecycleSweep(
                 LogSweepFailed(logger, ex.Message);
             }
         }
+    }
+
+    /// <summary>
+    /// The clock must never pass a touchpoint the projection has not folded in yet (the journal's knowledge order):
+    /// when the projection lags, tick only to just before the receive time of the first event it has not processed.
+    /// </summary>
+    public async Task<DateTimeOffset> SafeAsOfAsync(DateTimeOffset wanted, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+             select min(e.timestamp) from {StoreSetup.Schema}.mt_events e
+             where e.seq_id > coalesce((select last_seq_id from {StoreSetup.Schema}.mt_event_progression where name = $1), 0)
+             """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"{CustomerJourneyProjection.ProjectionName}:All" });
+        return await command.ExecuteScalarAsync(ct) is DateTimeOffset firstUnprocessed && firstUnprocessed <= wanted
+            ? firstUnprocessed.AddTicks(-10)
+            : wanted;
     }
 
     /// <summary>Ticks the clock to <paramref name="asOf"/> for every journey due by then. Returns how many were due.</summary>

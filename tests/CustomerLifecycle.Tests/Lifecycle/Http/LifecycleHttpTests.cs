@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using CustomerLifecycle.Lifecycle.Journeys;
 using CustomerLifecycle.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CustomerLifecycle.Tests.Lifecycle.Http;
 
@@ -125,6 +127,17 @@ public class LifecycleHttpTests(CustomerLifecycleApp app)
         Assert.Equal(0L, (long)prospects["total"]!);
         Assert.Equal(3L, (long)page["total"]!);
         Assert.Equal(buyers.Order(StringComparer.Ordinal).Take(2), page["customers"]!.AsArray().Select(c => (string)c!["customerId"]!));
+    }
+
+    [Fact]
+    public async Task With_the_projection_caught_up_the_sweep_ticks_to_the_time_asked()
+    {
+        var sweep = app.Services.GetRequiredService<LifecycleSweep>();
+        await Post(Json.Purchase(Json.NewId("c")));
+        await app.WaitForProjectionsAsync();
+
+        var wanted = DateTimeOffset.UtcNow.AddDays(1);
+        Assert.Equal(wanted, await sweep.SafeAsOfAsync(wanted, CancellationToken.None));
     }
 
     [Theory]
