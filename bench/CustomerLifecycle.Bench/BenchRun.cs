@@ -19,9 +19,9 @@ internal static class BenchRun
         new MartenAppendPhase(),
         new HttpBatchPhase(),
         new HttpSinglePhase(),
-        new NotMeasuredPhase(5, "projection lag", "the lifecycle projections (issue 3)"),
-        new NotMeasuredPhase(6, "query latency at 1M customers / 10M events", "the lifecycle projections (issue 3)"),
-        new NotMeasuredPhase(7, "full projection rebuild", "the lifecycle projections (issue 3)"),
+        new NotMeasuredPhase(5, "projection lag", "a load driver for the CustomerJourney projection, not written yet (issue 5)"),
+        new NotMeasuredPhase(6, "query latency at 1M customers / 10M events", "a 10M-event loader and query driver, not written yet (issue 5)"),
+        new NotMeasuredPhase(7, "full projection rebuild", "a rebuild driver (POST /api/projections/CustomerJourney/rebuild), not written yet (issue 5)"),
     ];
 
     public static async Task RunAsync(BenchOptions options, CancellationToken ct)

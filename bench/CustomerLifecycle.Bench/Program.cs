@@ -3,6 +3,11 @@ using CustomerLifecycle.Bench;
 using CustomerLifecycle.Infrastructure.Postgres;
 using Npgsql;
 
+if (args is ["clv-fit", ..])
+{
+    return CustomerLifecycle.Bench.Clv.ClvFitBenchmark.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+}
+
 if (!BenchOptions.TryParse(args, out var options, out var problem))
 {
     Console.Error.WriteLine(problem);
