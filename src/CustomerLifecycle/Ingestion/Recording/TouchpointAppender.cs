@@ -57,6 +57,17 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
             }
         }
 
+        // Serialise before the transaction: the stream rows locked below stay locked until COMMIT, so nothing that
+        // can be done without them should happen while they are held.
+        var rows = new (string Data, string Headers)[touchpoints.Count];
+        var headerBuffer = new ArrayBufferWriter<byte>(256);
+        foreach (var i in candidates)
+        {
+            headerBuffer.ResetWrittenCount();
+            WriteHeaders(headerBuffer, touchpoints[i]);
+            rows[i] = (serializer.ToJson(touchpoints[i].Event), System.Text.Encoding.UTF8.GetString(headerBuffer.WrittenSpan));
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
@@ -79,7 +90,7 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
 
         if (toWrite.Count > 0)
         {
-            await WriteEventsAsync(connection, touchpoints, toWrite, outcomes, ct);
+            await WriteEventsAsync(connection, touchpoints, rows, toWrite, outcomes, ct);
         }
 
         for (var i = 0; i < touchpoints.Count; i++)
@@ -185,8 +196,8 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
         return known;
     }
 
-    private async Task WriteEventsAsync(
-        NpgsqlConnection connection, IReadOnlyList<ValidTouchpoint> touchpoints, List<int> toWrite, AppendOutcome[] outcomes, CancellationToken ct)
+    private static async Task WriteEventsAsync(
+        NpgsqlConnection connection, IReadOnlyList<ValidTouchpoint> touchpoints, (string Data, string Headers)[] rows, List<int> toWrite, AppendOutcome[] outcomes, CancellationToken ct)
     {
         // Versions: per stream, in request order.
         var countByStream = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -235,7 +246,6 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
 
         await using var importer = await connection.BeginBinaryImportAsync(
             $"copy {Schema}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived, headers) from stdin (format binary)", ct);
-        var headers = new ArrayBufferWriter<byte>(256);
         for (var k = 0; k < toWrite.Count; k++)
         {
             var i = toWrite[k];
@@ -246,15 +256,13 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
             await importer.WriteAsync(tp.StoreId, NpgsqlDbType.Uuid, ct);
             await importer.WriteAsync(tp.CustomerId, NpgsqlDbType.Varchar, ct);
             await importer.WriteAsync(version, NpgsqlDbType.Bigint, ct);
-            await importer.WriteAsync(serializer.ToJson(tp.Event), NpgsqlDbType.Jsonb, ct);
+            await importer.WriteAsync(rows[i].Data, NpgsqlDbType.Jsonb, ct);
             await importer.WriteAsync(tp.Type, NpgsqlDbType.Varchar, ct);
             await importer.WriteAsync(TenantId, NpgsqlDbType.Varchar, ct);
             await importer.WriteAsync(tp.ReceivedAt, NpgsqlDbType.TimestampTz, ct);
             await importer.WriteAsync(DotNetTypeName(tp.Event.GetType()), NpgsqlDbType.Varchar, ct);
             await importer.WriteAsync(false, NpgsqlDbType.Boolean, ct);
-            headers.ResetWrittenCount();
-            WriteHeaders(headers, tp);
-            await importer.WriteAsync(System.Text.Encoding.UTF8.GetString(headers.WrittenSpan), NpgsqlDbType.Jsonb, ct);
+            await importer.WriteAsync(rows[i].Headers, NpgsqlDbType.Jsonb, ct);
             outcomes[i] = new AppendOutcome(AppendStatus.Accepted, tp.ReceivedAt, sequences[k], version);
         }
 
