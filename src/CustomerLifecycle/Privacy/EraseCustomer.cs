@@ -71,7 +71,9 @@ public static class EraseCustomer
             $$"""
              update {{StoreSetup.Schema}}.{{IngestionSchema.Rejections}}
              set payload = ''::bytea, errors = '{"erased": ["personal data erased"]}'::jsonb
-             where customer_id = $1 and octet_length(payload) > 0
+             where octet_length(payload) > 0
+               -- Whole-request rejections (bad JSON, too large) have no customer id: find the customer in the bytes.
+               and (customer_id = $1 or position(convert_to($1, 'UTF8') in payload) > 0)
              """, connection, transaction)
         {
             Parameters = { new NpgsqlParameter<string> { TypedValue = customerId } },
@@ -89,6 +91,20 @@ public static class EraseCustomer
             },
         };
         await log.ExecuteNonQueryAsync(ct);
+
+        // The ledger's content hash of a contact event covers the personal data, and every other input to it is
+        // still stored: a guessable phone number could be confirmed against it. Forget those hashes; an empty hash
+        // still answers a retry of the id with "duplicate" (TouchpointAppender.Judge).
+        await using var forget = new NpgsqlCommand(
+            $"""
+             update {StoreSetup.Schema}.{IngestionSchema.Ledger} set content_hash = ''::bytea
+             where customer_id = $1 and store_id in (
+               select id from {StoreSetup.Schema}.mt_events where stream_id = $1 and type = 'contact_details_provided')
+             """, connection, transaction)
+        {
+            Parameters = { new NpgsqlParameter<string> { TypedValue = customerId } },
+        };
+        await forget.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
         return Results.Ok(new ErasureReceipt(customerId, erasedAt, erasedBy, scrubbed));
     }

@@ -55,13 +55,16 @@ public class EraseCustomerHttpTests(CustomerLifecycleApp app)
         var rejected = Json.Touchpoint("contact_details_provided", customer, new JsonObject { ["email"] = email, ["phone"] = "call me maybe" });
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/touchpoints/batch", Json.Batch(contact, Json.Purchase(customer)))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync("/api/touchpoints", rejected)).StatusCode);
+        // A malformed batch carrying the same data is quarantined without any customer id on the row.
+        var broken = new StringContent(Json.Batch(contact.DeepClone()).ToJsonString() + ",", System.Text.Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/api/touchpoints/batch", broken)).StatusCode);
         await app.WaitForProjectionsAsync();
         Assert.NotEmpty(await FindEverywhereAsync(email)); // the search can find it before erasure
 
         var response = await client.PostAsJsonAsync($"/api/customers/{customer}/erase", new { reason = "GDPR art. 17 request 4711" });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(1, (int)(await response.Content.ReadFromJsonAsync<JsonObject>())!["quarantinedPayloadsErased"]!);
+        Assert.Equal(2, (int)(await response.Content.ReadFromJsonAsync<JsonObject>())!["quarantinedPayloadsErased"]!);
         Assert.Empty(await FindEverywhereAsync(email));
         Assert.Empty(await FindEverywhereAsync(name));
         Assert.Empty(await FindEverywhereAsync("7946 0000"));

@@ -92,9 +92,15 @@ public static class CdnowTransactionLog
             return (null, $"CD count '{fields[offset + 2]}' is not a whole number");
         }
 
+        // Bounded like a touchpoint amount, so a corrupt line is reported here rather than overflowing later.
         if (!double.TryParse(fields[offset + 3], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var dollars))
         {
             return (null, $"dollar value '{fields[offset + 3]}' is not a number");
+        }
+
+        if (!double.IsFinite(dollars) || dollars > 1e12)
+        {
+            return (null, $"dollar value '{fields[offset + 3]}' is larger than 1,000,000,000,000");
         }
 
         return (new CdnowTransaction(customerId, offset == 1 ? fields[1] : null, date, cds, dollars), null);

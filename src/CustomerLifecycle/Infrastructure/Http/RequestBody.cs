@@ -8,7 +8,8 @@ public static class RequestBody
     /// </summary>
     public static async Task<ReadOnlyMemory<byte>> ReadAllAsync(HttpRequest request, CancellationToken ct)
     {
-        var capacity = request.ContentLength is { } length and <= int.MaxValue ? (int)length : 16 * 1024;
+        // Content-Length is the client's claim, not a fact: never pre-allocate more than a modest start on its word.
+        var capacity = request.ContentLength is { } length ? (int)Math.Min(length, 1024 * 1024) : 16 * 1024;
         using var buffer = new MemoryStream(capacity);
         await request.Body.CopyToAsync(buffer, ct);
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);

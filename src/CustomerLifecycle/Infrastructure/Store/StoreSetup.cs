@@ -42,6 +42,10 @@ public static class StoreSetup
                 opts.Events.MapEventType<LifecycleClockTicked>(LifecycleClockTicked.EventTypeName);
 
                 opts.Projections.Add(new CustomerJourneyProjection(rules), ProjectionLifecycle.Async);
+                // A gap in the event sequence is skipped by the daemon after this long. A large batch reserves its
+                // sequence numbers before its COPY; if that takes longer than the threshold under load, the live
+                // projection would skip events a rebuild sees. Waiting longer on a rare rolled-back gap is cheaper.
+                opts.Projections.StaleSequenceThreshold = TimeSpan.FromSeconds(30);
                 opts.Schema.For<CustomerJourney>()
                     .Duplicate(x => x.Stage!, pgType: "varchar")
                     .Duplicate(x => x.StageSince!)

@@ -120,7 +120,8 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
         void Judge(int index, (byte[] Hash, DateTimeOffset RecordedAt) existing)
         {
             var tp = touchpoints[index];
-            if (existing.RecordedAt != DateTimeOffset.MinValue && existing.Hash.AsSpan().SequenceEqual(tp.ContentHash))
+            // An empty stored hash is an erased event's: whatever the retry holds, it must not bring the data back.
+            if (existing.RecordedAt != DateTimeOffset.MinValue && (existing.Hash.Length == 0 || existing.Hash.AsSpan().SequenceEqual(tp.ContentHash)))
             {
                 outcomes[index] = new AppendOutcome(AppendStatus.Duplicate, existing.RecordedAt);
                 return;
@@ -313,10 +314,10 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
                     new() { Value = from.Endpoint },
                     new() { Value = (object?)r.ItemIndex ?? DBNull.Value },
                     new() { Value = r.Reason },
-                    new() { Value = (object?)r.EventId ?? DBNull.Value },
-                    new() { Value = (object?)r.CustomerId ?? DBNull.Value },
-                    new() { Value = (object?)r.Type ?? DBNull.Value },
-                    new() { Value = JsonSerializer.Serialize(r.Errors), NpgsqlDbType = NpgsqlDbType.Jsonb },
+                    new() { Value = (object?)TouchpointParser.Clean(r.EventId) ?? DBNull.Value },
+                    new() { Value = (object?)TouchpointParser.Clean(r.CustomerId) ?? DBNull.Value },
+                    new() { Value = (object?)TouchpointParser.Clean(r.Type) ?? DBNull.Value },
+                    new() { Value = JsonSerializer.Serialize(r.Errors.ToDictionary(e => TouchpointParser.Clean(e.Key)!, e => e.Value.Select(TouchpointParser.Clean))), NpgsqlDbType = NpgsqlDbType.Jsonb },
                     new() { Value = r.Payload.ToArray(), NpgsqlDbType = NpgsqlDbType.Bytea },
                 },
             });

@@ -71,6 +71,14 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
             return (null, new Rejection(RejectionReasons.Validation, Errors("$", "a touchpoint must be a JSON object"), raw.ToArray(), index));
         }
 
+        // PostgreSQL's text and jsonb cannot hold U+0000; one would fail the whole transaction, so refuse it here.
+        if (ContainsNul(raw))
+        {
+            var (nulEventId, nulCustomerId, nulType) = SafePeekKeys(item);
+            return (null, new Rejection(RejectionReasons.Validation, Errors("$", "must not contain the NUL character (\\u0000)"), raw.ToArray(), index,
+                Clean(nulEventId), Clean(nulCustomerId), Clean(nulType)));
+        }
+
         try
         {
             return ParseObject(item, raw, receivedAt, index);
@@ -337,6 +345,30 @@ public sealed partial class TouchpointParser(IngestionLimits limits)
         Add(errors, property.Name, "must be an ISO 8601 timestamp with a UTC offset, e.g. 2026-11-23T14:05:00Z");
         return null;
     }
+
+    /// <summary>True when the JSON text escapes a NUL (a raw NUL byte is not valid JSON, so the escape is the only way in).</summary>
+    internal static bool ContainsNul(ReadOnlySpan<byte> json)
+    {
+        for (var at = json.IndexOf("\\u"u8); at >= 0; at = NextEscape(json, at))
+        {
+            var hex = json.Slice(at + 2);
+            if (hex.Length >= 4 && hex[..4].SequenceEqual("0000"u8))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static int NextEscape(ReadOnlySpan<byte> json, int from)
+        {
+            var next = json[(from + 2)..].IndexOf("\\u"u8);
+            return next < 0 ? -1 : from + 2 + next;
+        }
+    }
+
+    /// <summary>Text we store about a refused payload must itself be storable.</summary>
+    public static string? Clean(string? text) => text?.Replace('\0', '\uFFFD');
 
     /// <summary>The keys of an item we refuse before reading it properly, for the quarantine row (best effort).</summary>
     private static (string? EventId, string? CustomerId, string? Type) SafePeekKeys(JsonElement item)

@@ -172,6 +172,22 @@ public class RecordTouchpointsHttpTests(CustomerLifecycleApp app)
     }
 
     [Fact]
+    public async Task A_nul_character_in_one_item_rejects_that_item_only()
+    {
+        var customer = Json.NewId("c");
+        var good = Json.Purchase(customer);
+        var bad = Json.Touchpoint("ad_shown", customer, new JsonObject { ["channel"] = "web", ["campaign"] = "a\u0000b" }, eventId: "nul\u0000id");
+
+        var response = await ingest.PostAsync("/api/touchpoints/batch", Body(Json.Batch(good, bad).ToJsonString()));
+
+        Assert.Equal(HttpStatusCode.MultiStatus, response.StatusCode);
+        var items = (await response.Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray();
+        Assert.Equal(["accepted", "rejected"], items.Select(i => (string)i!["status"]!));
+        Assert.NotNull(items[1]!["rejectionId"]);
+        Assert.Single((await EventsOf(customer))["events"]!.AsArray());
+    }
+
+    [Fact]
     public async Task A_fully_accepted_batch_is_200()
     {
         var customer = Json.NewId("c");

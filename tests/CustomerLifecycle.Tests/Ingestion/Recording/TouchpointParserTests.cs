@@ -82,6 +82,17 @@ public class TouchpointParserTests
     }
 
     [Fact]
+    public void A_nul_character_anywhere_is_refused_because_the_store_cannot_hold_it()
+    {
+        var (touchpoint, rejection) = Parse(Purchase("""{"orderId":"o\u0000-1","amount":1,"currency":"EUR"}"""));
+
+        Assert.Null(touchpoint);
+        Assert.Contains("$", rejection!.Errors.Keys);
+        Assert.Equal("e-1", rejection.EventId);
+        Assert.NotNull(Parse(Purchase("""{"orderId":"o\u0001-1","amount":1,"currency":"EUR"}""")).Touchpoint);
+    }
+
+    [Fact]
     public void A_non_object_item_gets_one_clear_error()
     {
         var (_, rejection) = Parse("42");
