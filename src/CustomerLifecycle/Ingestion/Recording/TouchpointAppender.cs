@@ -88,30 +88,33 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
             }
         }
 
-        if (toWrite.Count > 0)
-        {
-            await WriteEventsAsync(connection, touchpoints, rows, toWrite, outcomes, ct);
-        }
-
         for (var i = 0; i < touchpoints.Count; i++)
         {
             var first = firstIndexById[touchpoints[i].StoreId];
             if (first != i)
             {
-                // A repeat is judged against what the store now holds under that id: the first copy if this request
-                // wrote it, otherwise the event recorded earlier (so a good retry beside a bad one is a duplicate).
-                Judge(i, outcomes[first].Status == AppendStatus.Accepted
-                    ? (touchpoints[first].ContentHash, outcomes[first].RecordedAt)
+                // A repeat is judged against what the store holds under that id once this request commits: the first
+                // copy if this request writes it, otherwise the event recorded earlier (so a good retry beside a bad
+                // one is a duplicate).
+                Judge(i, claimed.Contains(touchpoints[first].StoreId)
+                    ? (touchpoints[first].ContentHash, touchpoints[first].ReceivedAt)
                     : known[touchpoints[i].StoreId]);
             }
         }
 
+        // Quarantine first, events last: the global sequence numbers taken for the events leave a gap that the
+        // projection daemon waits on until COMMIT, so that window should hold nothing but the COPY.
         var allRejections = rejections.Concat(lateRejections.Select(r => r.Rejection)).ToList();
         var rejectionIds = allRejections.Count == 0 ? [] : await QuarantineAsync(connection, allRejections, origin, ct);
         for (var r = 0; r < lateRejections.Count; r++)
         {
             var index = lateRejections[r].Index;
             outcomes[index] = outcomes[index] with { RejectionId = rejectionIds[rejections.Count + r] };
+        }
+
+        if (toWrite.Count > 0)
+        {
+            await WriteEventsAsync(connection, touchpoints, rows, toWrite, outcomes, ct);
         }
 
         await transaction.CommitAsync(ct);

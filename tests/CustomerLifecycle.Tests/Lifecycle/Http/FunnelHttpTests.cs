@@ -86,7 +86,8 @@ public class FunnelHttpTests(CustomerLifecycleApp app)
     {
         // Grouping by channel without a channel filter sees every customer first seen in the window, so this test
         // takes a window of its own in the past that no other test writes to.
-        var start = new DateTimeOffset(1975 + Random.Shared.Next(25), 1 + Random.Shared.Next(12), 1, 0, 0, 0, TimeSpan.Zero);
+        // Before 1997: the CDNOW import tests load 1997-1998 purchases (customers without a channel) into the same database.
+        var start = new DateTimeOffset(1975 + Random.Shared.Next(20), 1 + Random.Shared.Next(12), 1, 0, 0, 0, TimeSpan.Zero);
         string channelA = Json.NewId("a"), channelB = Json.NewId("b");
         string a1 = Json.NewId("c"), a2 = Json.NewId("c"), b1 = Json.NewId("c"), direct = Json.NewId("c");
         await Post(
