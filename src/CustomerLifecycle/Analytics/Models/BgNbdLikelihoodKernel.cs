@@ -35,22 +35,13 @@ internal sealed class BgNbdLikelihoodKernel
         Array.Sort(frequencies, order);
         recency = new double[count];
         age = new double[count];
-        var distinct = new List<int>();
-        var starts = new List<int>();
         for (var i = 0; i < count; i++)
         {
             recency[i] = customers[order[i]].Recency;
             age[i] = customers[order[i]].T;
-            if (i == 0 || frequencies[i] != frequencies[i - 1])
-            {
-                distinct.Add(frequencies[i]);
-                starts.Add(i);
-            }
         }
 
-        starts.Add(count);
-        groupFrequency = [.. distinct];
-        groupStart = [.. starts];
+        (groupFrequency, groupStart) = FrequencyGroups.Of(frequencies);
         TotalRepeatTransactions = frequencies.Sum(x => (long)x);
         TotalAge = age.Sum();
     }

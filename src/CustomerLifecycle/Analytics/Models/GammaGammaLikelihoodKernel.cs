@@ -27,20 +27,7 @@ internal sealed class GammaGammaLikelihoodKernel
 
         Array.Sort(frequencies, meanValue);
         logMeanValue = meanValue.Select(m => Math.Log(m)).ToArray();
-        var distinct = new List<int>();
-        var starts = new List<int>();
-        for (var i = 0; i < count; i++)
-        {
-            if (i == 0 || frequencies[i] != frequencies[i - 1])
-            {
-                distinct.Add(frequencies[i]);
-                starts.Add(i);
-            }
-        }
-
-        starts.Add(count);
-        groupFrequency = [.. distinct];
-        groupStart = [.. starts];
+        (groupFrequency, groupStart) = FrequencyGroups.Of(frequencies);
         MeanOfMeans = count == 0 ? 1 : meanValue.Average();
     }
 
