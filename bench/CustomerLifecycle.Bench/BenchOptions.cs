@@ -25,11 +25,15 @@ internal sealed record BenchOptions
 
     public int Customers { get; init; } = 50_000;
 
+    /// <summary>Only these phases (all when empty): for working on one part; a full result needs every phase.</summary>
+    public IReadOnlySet<int> OnlyPhases { get; init; } = new HashSet<int>();
+
     public const string Usage = """
-        usage: bench/run [--events N] [--quick] [--connection "<connection string>"]
+        usage: bench/run [--events N] [--quick] [--connection "<connection string>"] [--only 1,3,4]
           --events N        events per bulk measurement (default 100000; single-event measurements use N/10); each stops after 20 s at most
           --quick           smoke run with small N (5000), under 40 s
           --connection cs   use this PostgreSQL (needs CREATEDB) instead of a private server under .data/bench
+          --only 1,3        run only these phases (ratios need their phases: copy 1, batch 3, single 4)
         """;
 
     /// <summary>False with an empty problem for --help.</summary>
@@ -52,16 +56,37 @@ internal sealed record BenchOptions
                 case "--connection" when i + 1 < args.Length && args[i + 1].Length > 0:
                     options = options with { Connection = args[++i] };
                     break;
+                case "--only" when i + 1 < args.Length && TryParsePhases(args[i + 1], out var phases):
+                    options = options with { OnlyPhases = phases };
+                    i++;
+                    break;
                 case "--help" or "-h":
                     return false;
                 default:
-                    problem = $"unknown or incomplete option '{args[i]}' (--events needs a whole number of at least 1000)";
+                    problem = $"unknown or incomplete option '{args[i]}' (--events needs a whole number of at least 1000, --only a list of phase numbers 1-7)";
                     return false;
             }
         }
 
         options = options with { Events = events ?? (options.Quick ? QuickEvents : DefaultEvents) };
         return true;
+    }
+
+    private static bool TryParsePhases(string text, out IReadOnlySet<int> phases)
+    {
+        var set = new HashSet<int>();
+        phases = set;
+        foreach (var part in text.Split(','))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 7)
+            {
+                return false;
+            }
+
+            set.Add(n);
+        }
+
+        return set.Count > 0;
     }
 }
 

@@ -24,6 +24,8 @@ internal static class BenchRun
         new NotMeasuredPhase(7, "full projection rebuild", "a rebuild driver (POST /api/projections/CustomerJourney/rebuild), not written yet (issue 5)"),
     ];
 
+    private static readonly Dictionary<string, string> IngestionNode = new(StringComparer.Ordinal) { ["Projections__RunOnThisNode"] = "false" };
+
     public static async Task RunAsync(BenchOptions options, CancellationToken ct)
     {
         var root = RepositoryRoot();
@@ -40,14 +42,16 @@ internal static class BenchRun
         Console.WriteLine($"database: {database.Name}{(database.HasStatementStatistics ? ", pg_stat_statements on" : ", no pg_stat_statements: per-statement times not shown")}"
                           + (database.PostmasterPid is { } postmaster ? $", postmaster pid {postmaster}" : ", server not on this machine: its CPU is not measured"));
 
-        await using var service = await ServiceProcess.StartAsync(root, database.ConnectionString, ct);
+        // Phases 1-4 measure ingestion on an ingestion node: projections run on other nodes in a deployment that
+        // needs this rate, so their daemon does not share these two cores. Phase 5 measures them together.
+        await using var service = await ServiceProcess.StartAsync(root, database.ConnectionString, ct, IngestionNode);
         await using var monitor = new ResourceMonitor(service.Pid, database.PostmasterPid, database.DataSource);
         var context = new PhaseContext(options, new TouchpointMix(runPrefix, options.Customers), database, service, monitor,
             new ServerProfile(database.DataSource, database.HasStatementStatistics), ct);
 
         var reports = new List<PhaseReport>();
         string? failure = null;
-        foreach (var phase in Phases())
+        foreach (var phase in Phases().Where(p => options.OnlyPhases.Count == 0 || options.OnlyPhases.Contains(p.Number)))
         {
             Console.WriteLine();
             Console.WriteLine($"phase {phase.Number}: {phase.Title}");
@@ -74,7 +78,8 @@ internal static class BenchRun
         Summary.PrintMemory(reports);
 
         var command = "bench/run" + (options.Quick ? " --quick" : "") + (options.Events is BenchOptions.DefaultEvents or BenchOptions.QuickEvents ? "" : $" --events {options.Events}")
-                      + (options.Connection is null ? "" : " --connection …");
+                      + (options.Connection is null ? "" : " --connection …")
+                      + (options.OnlyPhases.Count == 0 ? "" : " --only " + string.Join(',', options.OnlyPhases.Order()));
         var run = new RunDescription(started, Machine(), database.Settings.ToString(), command, load, failure);
         Console.WriteLine();
         Console.WriteLine("---- markdown summary (docs/performance.md) ----");
@@ -94,13 +99,18 @@ internal static class BenchRun
     private static async Task<string> StoreCheckAsync(PhaseContext context)
     {
         var schema = StoreSetup.Schema;
+        if (!context.Options.OnlyPhases.Contains(1) && context.Options.OnlyPhases.Count > 0)
+        {
+            await EventRows.CreateTableAsync(context.Database.DataSource, CopyCeilingPhase.Table, context.Cancellation);
+        }
+
         await using var command = context.Database.DataSource.CreateCommand(
             $"""
              select (select count(*) from {schema}.{IngestionSchema.Ledger}),
                     (select count(*) filter (where headers ? 'clientEventId') from {schema}.mt_events),
                     (select count(*) filter (where not coalesce(headers ? 'clientEventId', false)) from {schema}.mt_events),
                     (select coalesce(avg(octet_length(data::text)), 0)::int from {schema}.mt_events where type = 'purchase_completed'),
-                    (select coalesce(avg(octet_length(data::text)), 0)::int from bench_copy_ceiling)
+                    (select coalesce(avg(octet_length(data::text)), 0)::int from {CopyCeilingPhase.Table})
              """);
         await using var reader = await command.ExecuteReaderAsync(context.Cancellation);
         await reader.ReadAsync(context.Cancellation);

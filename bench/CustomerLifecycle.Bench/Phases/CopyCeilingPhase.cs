@@ -13,7 +13,7 @@ namespace CustomerLifecycle.Bench.Phases;
 internal sealed class CopyCeilingPhase : IPhase
 {
     public const int RowsPerCopy = 500;
-    private const string Table = "bench_copy_ceiling";
+    public const string Table = "bench_copy_ceiling";
 
     public int Number => 1;
 

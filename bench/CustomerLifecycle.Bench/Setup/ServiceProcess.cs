@@ -43,7 +43,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public string LogPath { get; }
 
-    public static async Task<ServiceProcess> StartAsync(string repositoryRoot, string connectionString, CancellationToken ct)
+    /// <param name="settings">Extra configuration, as environment variables (e.g. <c>Projections__RunOnThisNode</c>).</param>
+    public static async Task<ServiceProcess> StartAsync(
+        string repositoryRoot, string connectionString, CancellationToken ct, IReadOnlyDictionary<string, string>? settings = null)
     {
         var benchFolder = Path.Combine(repositoryRoot, ".data", "bench");
         var publishFolder = Path.Combine(benchFolder, "service");
@@ -77,6 +79,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
         environment["Auth__ApiKeys__0__Scopes__0"] = "ingest";
         environment["Auth__ApiKeys__0__Scopes__1"] = "read";
         environment["Auth__ApiKeys__0__Scopes__2"] = "operate";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
 
         var logPath = Path.Combine(benchFolder, "service.log");
         var log = new StreamWriter(logPath, append: false) { AutoFlush = true };

@@ -50,7 +50,7 @@ public static class CustomerLifecycleSetup
         }
 
         services.AddSingleton(rules);
-        services.AddCustomerLifecycleStore(connectionString, rules);
+        services.AddCustomerLifecycleStore(connectionString, rules, builder.Configuration.GetValue("Projections:RunOnThisNode", defaultValue: true));
         services.AddSingleton<Operations.ProjectionRebuilds>();
         services.AddSingleton<LifecycleSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleSweep>());

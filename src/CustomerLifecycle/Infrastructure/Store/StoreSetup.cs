@@ -15,7 +15,13 @@ public static class StoreSetup
 {
     public const string Schema = "customer_lifecycle";
 
-    public static IServiceCollection AddCustomerLifecycleStore(this IServiceCollection services, string connectionString, RuleSet rules)
+    /// <param name="runProjections">
+    /// False for an ingestion-only node (configuration <c>Projections:RunOnThisNode</c>): the node appends and serves
+    /// queries but never hosts the projection daemon. Wolverine assigns projection agents only to nodes that declare
+    /// the capability, so with mixed nodes the projections run on the others; scale ingestion and projection nodes
+    /// apart, and keep the daemon's CPU away from the append path.
+    /// </param>
+    public static IServiceCollection AddCustomerLifecycleStore(this IServiceCollection services, string connectionString, RuleSet rules, bool runProjections = true)
     {
         // One pool for Marten and for our own SQL (the append path, the quarantine), so both see the same limits.
         var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
@@ -61,7 +67,7 @@ public static class StoreSetup
                 opts.Events.AddMaskingRuleForProtectedInformation<ContactDetailsProvided>(Privacy.EraseCustomer.Mask);
             })
             // Wolverine spreads projections over the running nodes (and restarts them elsewhere if a node dies).
-            .IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution = true)
+            .IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution = runProjections)
             .UseLightweightSessions();
         return services;
     }

@@ -24,13 +24,10 @@ public sealed record RequestOrigin(string Endpoint, string? ApiKey, DateTimeOffs
 /// siblings: an acknowledgement therefore always means "committed", and a failure leaves nothing half-written.
 ///
 /// Why not session.Events.Append: Marten appends event by event through a stored function (about a fifth of what
-/// COPY can do here) and a single duplicate id would abort the whole batch. Instead we
-///   1. claim every client event id in the idempotency ledger (INSERT … ON CONFLICT DO NOTHING - concurrent
-///      claims of one id serialise on the unique index, so exactly one wins, even across nodes);
-///   2. reserve stream versions with one upsert of mt_streams (the row lock orders concurrent appends to a stream);
-///   3. take global sequence numbers only for the events we will really write (gaps stall the async daemon);
-///   4. COPY the events into mt_events in Marten's own format, so Marten reads, projects and rebuilds them as its own.
-/// Rows are locked in sorted key order in steps 1 and 2, so concurrent batches cannot deadlock.
+/// COPY can do here) and a single duplicate id would abort the whole batch. Instead one statement (see
+/// <see cref="AppendSql"/>) claims the ids in the idempotency ledger, reserves stream versions, takes sequence numbers
+/// and inserts the events in Marten's own format; with the quarantine rows in the same round trip and COMMIT in the
+/// next, a request costs two round trips however many events it holds.
 /// </summary>
 public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentStore store)
 {
@@ -71,50 +68,92 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
-        var claimed = await ClaimAsync(connection, touchpoints, candidates, ct);
-        var known = await ReadLedgerAsync(connection, touchpoints, candidates.Where(i => !claimed.Contains(touchpoints[i].StoreId)).ToList(), ct);
-
-        var toWrite = new List<int>(claimed.Count);
-        foreach (var i in candidates)
+        // One round trip does the work: the request's quarantine rows, then one statement that claims the ids,
+        // reserves versions and sequence numbers and inserts the events. A second one commits.
+        var rejectionIds = new long[rejections.Count];
+        var written = new Dictionary<Guid, (long Sequence, long Version)>(candidates.Count);
+        var known = new Dictionary<Guid, (byte[] Hash, DateTimeOffset RecordedAt)>();
+        await using (var batch = new NpgsqlBatch(connection))
         {
-            var tp = touchpoints[i];
-            if (claimed.Contains(tp.StoreId))
+            foreach (var r in rejections)
             {
-                toWrite.Add(i);
+                batch.BatchCommands.Add(QuarantineCommand(r, origin));
             }
-            else
+
+            if (candidates.Count > 0)
             {
-                Judge(i, known[tp.StoreId]);
+                batch.BatchCommands.Add(AppendCommand(touchpoints, rows, candidates));
+            }
+
+            if (batch.BatchCommands.Count > 0)
+            {
+                // Planning the append statement costs more than running it for a few events; prepared statements
+                // stay with each pooled physical connection, so after the first use this is a lookup, not a round trip.
+                await batch.PrepareAsync(ct);
+                await using var reader = await batch.ExecuteReaderAsync(ct);
+                for (var r = 0; r < rejections.Count; r++)
+                {
+                    await reader.ReadAsync(ct);
+                    rejectionIds[r] = reader.GetInt64(0);
+                    await reader.NextResultAsync(ct);
+                }
+
+                while (candidates.Count > 0 && await reader.ReadAsync(ct))
+                {
+                    var id = reader.GetGuid(1);
+                    if (reader.GetBoolean(0))
+                    {
+                        written[id] = (reader.GetInt64(2), reader.GetInt64(3));
+                    }
+                    else
+                    {
+                        known[id] = (reader.GetFieldValue<byte[]>(4), reader.GetFieldValue<DateTimeOffset>(5));
+                    }
+                }
+            }
+        }
+
+        // An id another transaction claimed while this statement ran is in neither set (the statement's snapshot
+        // predates that commit): read it again, now that the claim has settled.
+        var unsettled = candidates.Where(i => !written.ContainsKey(touchpoints[i].StoreId) && !known.ContainsKey(touchpoints[i].StoreId)).ToList();
+        if (unsettled.Count > 0)
+        {
+            foreach (var (id, entry) in await ReadLedgerAsync(connection, touchpoints, unsettled, ct))
+            {
+                known[id] = entry;
             }
         }
 
         for (var i = 0; i < touchpoints.Count; i++)
         {
-            var first = firstIndexById[touchpoints[i].StoreId];
-            if (first != i)
+            var tp = touchpoints[i];
+            var first = firstIndexById[tp.StoreId];
+            if (written.TryGetValue(tp.StoreId, out var at) && first == i)
+            {
+                outcomes[i] = new AppendOutcome(AppendStatus.Accepted, tp.ReceivedAt, at.Sequence, at.Version);
+            }
+            else if (first == i)
+            {
+                Judge(i, known[tp.StoreId]);
+            }
+            else
             {
                 // A repeat is judged against what the store holds under that id once this request commits: the first
                 // copy if this request writes it, otherwise the event recorded earlier (so a good retry beside a bad
                 // one is a duplicate).
-                Judge(i, claimed.Contains(touchpoints[first].StoreId)
-                    ? (touchpoints[first].ContentHash, touchpoints[first].ReceivedAt)
-                    : known[touchpoints[i].StoreId]);
+                Judge(i, written.ContainsKey(tp.StoreId) ? (touchpoints[first].ContentHash, touchpoints[first].ReceivedAt) : known[tp.StoreId]);
             }
         }
 
-        // Quarantine first, events last: the global sequence numbers taken for the events leave a gap that the
-        // projection daemon waits on until COMMIT, so that window should hold nothing but the COPY.
-        var allRejections = rejections.Concat(lateRejections.Select(r => r.Rejection)).ToList();
-        var rejectionIds = allRejections.Count == 0 ? [] : await QuarantineAsync(connection, allRejections, origin, ct);
-        for (var r = 0; r < lateRejections.Count; r++)
+        // Conflicts are rare: their quarantine rows take one more round trip, still inside the transaction.
+        if (lateRejections.Count > 0)
         {
-            var index = lateRejections[r].Index;
-            outcomes[index] = outcomes[index] with { RejectionId = rejectionIds[rejections.Count + r] };
-        }
-
-        if (toWrite.Count > 0)
-        {
-            await WriteEventsAsync(connection, touchpoints, rows, toWrite, outcomes, ct);
+            var lateIds = await QuarantineAsync(connection, lateRejections.Select(r => r.Rejection).ToList(), origin, ct);
+            for (var r = 0; r < lateRejections.Count; r++)
+            {
+                var index = lateRejections[r].Index;
+                outcomes[index] = outcomes[index] with { RejectionId = lateIds[r] };
+            }
         }
 
         await transaction.CommitAsync(ct);
@@ -142,41 +181,6 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
     public static string ConflictMessage(string eventId) =>
         $"event '{eventId}' was already recorded with different content; an event id names one event, forever";
 
-    private static async Task<HashSet<Guid>> ClaimAsync(NpgsqlConnection connection, IReadOnlyList<ValidTouchpoint> touchpoints, List<int> candidates, CancellationToken ct)
-    {
-        var n = candidates.Count;
-        var ids = new Guid[n];
-        var eventIds = new string[n];
-        var hashes = new byte[n][];
-        var customers = new string[n];
-        var recorded = new DateTimeOffset[n];
-        for (var k = 0; k < n; k++)
-        {
-            var tp = touchpoints[candidates[k]];
-            (ids[k], eventIds[k], hashes[k], customers[k], recorded[k]) = (tp.StoreId, tp.EventId, tp.ContentHash, tp.CustomerId, tp.ReceivedAt);
-        }
-
-        await using var command = new NpgsqlCommand(
-            $"""
-             insert into {Schema}.{IngestionSchema.Ledger} (store_id, event_id, content_hash, customer_id, recorded_at)
-             select * from unnest($1, $2, $3, $4, $5) as t(store_id, event_id, content_hash, customer_id, recorded_at)
-             order by store_id
-             on conflict (store_id) do nothing
-             returning store_id
-             """, connection)
-        {
-            Parameters = { new() { Value = ids }, new() { Value = eventIds }, new() { Value = hashes }, new() { Value = customers }, new() { Value = recorded } },
-        };
-        var claimed = new HashSet<Guid>(n);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            claimed.Add(reader.GetGuid(0));
-        }
-
-        return claimed;
-    }
-
     private static async Task<Dictionary<Guid, (byte[] Hash, DateTimeOffset RecordedAt)>> ReadLedgerAsync(
         NpgsqlConnection connection, IReadOnlyList<ValidTouchpoint> touchpoints, List<int> indexes, CancellationToken ct)
     {
@@ -200,78 +204,92 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
         return known;
     }
 
-    private static async Task WriteEventsAsync(
-        NpgsqlConnection connection, IReadOnlyList<ValidTouchpoint> touchpoints, (string Data, string Headers)[] rows, List<int> toWrite, AppendOutcome[] outcomes, CancellationToken ct)
+    /// <summary>
+    /// The append as one statement over the request's arrays (in request order):
+    /// <list type="number">
+    /// <item>claim the ids in the ledger (ON CONFLICT DO NOTHING: concurrent claims of one id serialise on its unique
+    /// index, so exactly one wins, even across nodes), in id order;</item>
+    /// <item>for the claimed events, reserve stream versions with one upsert of mt_streams (its row lock orders
+    /// concurrent appends to a stream), in stream order, so concurrent batches cannot deadlock;</item>
+    /// <item>only then take global sequence numbers, in request order, and only for the events written (a gap in the
+    /// sequence stalls the async daemon until COMMIT); the sum over the upserted streams makes that ordering a data
+    /// dependency rather than a planner's choice;</item>
+    /// <item>insert the events into mt_events in Marten's own format, so Marten reads, projects and rebuilds them as
+    /// its own.</item>
+    /// </list>
+    /// Returns a row per written event (true, id, sequence, version) and per id already in the ledger before this
+    /// statement began (false, id, -, -, hash, recorded_at).
+    /// </summary>
+    private static NpgsqlBatchCommand AppendCommand(IReadOnlyList<ValidTouchpoint> touchpoints, (string Data, string Headers)[] rows, List<int> candidates)
     {
-        // Versions: per stream, in request order.
-        var countByStream = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var i in toWrite)
+        var n = candidates.Count;
+        var (ids, eventIds, hashes, customers, recorded) = (new Guid[n], new string[n], new byte[n][], new string[n], new DateTimeOffset[n]);
+        var (data, types, dotnetTypes, headers) = (new string[n], new string[n], new string[n], new string[n]);
+        for (var k = 0; k < n; k++)
         {
-            countByStream[touchpoints[i].CustomerId] = countByStream.GetValueOrDefault(touchpoints[i].CustomerId) + 1;
-        }
-
-        var now = touchpoints[toWrite[0]].ReceivedAt;
-        var lastVersion = new Dictionary<string, long>(countByStream.Count, StringComparer.Ordinal);
-        var sequences = new long[toWrite.Count];
-        await using (var batch = new NpgsqlBatch(connection))
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"""
-                 insert into {Schema}.mt_streams as s (id, type, version, timestamp, created, tenant_id)
-                 select id, null, n, $3, $3, '{TenantId}' from unnest($1, $2) as t(id, n) order by id
-                 on conflict (id) do update set version = s.version + excluded.version, timestamp = excluded.timestamp
-                 returning id, version
-                 """)
-            {
-                Parameters = { new() { Value = countByStream.Keys.ToArray() }, new() { Value = countByStream.Values.ToArray() }, new() { Value = now } },
-            });
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"select nextval('{Schema}.mt_events_sequence') from generate_series(1, $1)")
-            {
-                Parameters = { new() { Value = toWrite.Count } },
-            });
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                lastVersion[reader.GetString(0)] = reader.GetInt64(1);
-            }
-
-            await reader.NextResultAsync(ct);
-            for (var k = 0; await reader.ReadAsync(ct); k++)
-            {
-                sequences[k] = reader.GetInt64(0);
-            }
-        }
-
-        var nextVersion = new Dictionary<string, long>(countByStream.Count, StringComparer.Ordinal);
-        foreach (var (stream, count) in countByStream)
-        {
-            nextVersion[stream] = lastVersion[stream] - count + 1;
-        }
-
-        await using var importer = await connection.BeginBinaryImportAsync(
-            $"copy {Schema}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived, headers) from stdin (format binary)", ct);
-        for (var k = 0; k < toWrite.Count; k++)
-        {
-            var i = toWrite[k];
+            var i = candidates[k];
             var tp = touchpoints[i];
-            var version = nextVersion[tp.CustomerId]++;
-            await importer.StartRowAsync(ct);
-            await importer.WriteAsync(sequences[k], NpgsqlDbType.Bigint, ct);
-            await importer.WriteAsync(tp.StoreId, NpgsqlDbType.Uuid, ct);
-            await importer.WriteAsync(tp.CustomerId, NpgsqlDbType.Varchar, ct);
-            await importer.WriteAsync(version, NpgsqlDbType.Bigint, ct);
-            await importer.WriteAsync(rows[i].Data, NpgsqlDbType.Jsonb, ct);
-            await importer.WriteAsync(tp.Type, NpgsqlDbType.Varchar, ct);
-            await importer.WriteAsync(TenantId, NpgsqlDbType.Varchar, ct);
-            await importer.WriteAsync(tp.ReceivedAt, NpgsqlDbType.TimestampTz, ct);
-            await importer.WriteAsync(DotNetTypeName(tp.Event.GetType()), NpgsqlDbType.Varchar, ct);
-            await importer.WriteAsync(false, NpgsqlDbType.Boolean, ct);
-            await importer.WriteAsync(rows[i].Headers, NpgsqlDbType.Jsonb, ct);
-            outcomes[i] = new AppendOutcome(AppendStatus.Accepted, tp.ReceivedAt, sequences[k], version);
+            (ids[k], eventIds[k], hashes[k], customers[k], recorded[k]) = (tp.StoreId, tp.EventId, tp.ContentHash, tp.CustomerId, tp.ReceivedAt);
+            (data[k], types[k], dotnetTypes[k], headers[k]) = (rows[i].Data, tp.Type, DotNetTypeName(tp.Event.GetType()), rows[i].Headers);
         }
 
-        await importer.CompleteAsync(ct);
+        return new NpgsqlBatchCommand(AppendSql)
+        {
+            Parameters =
+            {
+                new() { Value = ids },
+                new() { Value = eventIds },
+                new() { Value = hashes },
+                new() { Value = customers },
+                new() { Value = recorded },
+                new() { Value = data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+                new() { Value = types },
+                new() { Value = dotnetTypes },
+                new() { Value = headers, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+                new() { Value = recorded[0] },
+            },
+        };
     }
+
+    private static readonly string AppendSql =
+        $"""
+         with input as (
+           select * from unnest($1::uuid[], $2::text[], $3::bytea[], $4::varchar[], $5::timestamptz[], $6::jsonb[], $7::varchar[], $8::varchar[], $9::jsonb[])
+             with ordinality as t(store_id, event_id, content_hash, customer_id, recorded_at, data, type, dotnet_type, headers, ord)
+         ), claimed as (
+           insert into {Schema}.{IngestionSchema.Ledger} (store_id, event_id, content_hash, customer_id, recorded_at)
+           select store_id, event_id, content_hash, customer_id, recorded_at from input order by store_id
+           on conflict (store_id) do nothing
+           returning store_id
+         ), fresh as (
+           select i.*, row_number() over (partition by i.customer_id order by i.ord) as k, row_number() over (order by i.ord) as rn
+           from input i join claimed c on c.store_id = i.store_id
+         ), counts as (
+           select customer_id, count(*) as n from fresh group by customer_id
+         ), streams as (
+           insert into {Schema}.mt_streams as s (id, type, version, timestamp, created, tenant_id)
+           select customer_id, null, n, $10, $10, '{TenantId}' from counts order by customer_id
+           on conflict (id) do update set version = s.version + excluded.version, timestamp = excluded.timestamp
+           returning id, version
+         ), sequences as (
+           select seq, row_number() over (order by seq) as rn
+           from (select nextval('{Schema}.mt_events_sequence') as seq
+                 from generate_series(1, (select coalesce(sum(c.n), 0) from counts c join streams s on s.id = c.customer_id))) q
+         ), written as (
+           insert into {Schema}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived, headers)
+           select q.seq, f.store_id, f.customer_id, s.version - c.n + f.k, f.data, f.type, '{TenantId}', f.recorded_at, f.dotnet_type, false, f.headers
+           from fresh f
+             join counts c on c.customer_id = f.customer_id
+             join streams s on s.id = f.customer_id
+             join sequences q on q.rn = f.rn
+           returning id, seq_id, version
+         )
+         select true, id, seq_id, version, null::bytea, null::timestamptz from written
+         union all
+         select false, l.store_id, null, null, l.content_hash, l.recorded_at
+         from {Schema}.{IngestionSchema.Ledger} l join input i on i.store_id = l.store_id
+         where not exists (select 1 from claimed c where c.store_id = i.store_id)
+         """;
 
     /// <summary>Provenance that is not business fact: the client's id and its raw clock readings.</summary>
     public static class Headers
@@ -297,33 +315,38 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
 
     private static string DotNetTypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 
+    private static NpgsqlBatchCommand QuarantineCommand(Rejection r, RequestOrigin origin)
+    {
+        var from = r.Origin ?? origin;
+        return new NpgsqlBatchCommand(
+            $"""
+             insert into {Schema}.{IngestionSchema.Rejections}
+               (received_at, api_key, endpoint, item_index, reason, event_id, customer_id, type, errors, payload)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id
+             """)
+        {
+            Parameters =
+            {
+                new() { Value = from.ReceivedAt },
+                new() { Value = (object?)from.ApiKey ?? DBNull.Value },
+                new() { Value = from.Endpoint },
+                new() { Value = (object?)r.ItemIndex ?? DBNull.Value },
+                new() { Value = r.Reason },
+                new() { Value = (object?)TouchpointParser.Clean(r.EventId) ?? DBNull.Value },
+                new() { Value = (object?)TouchpointParser.Clean(r.CustomerId) ?? DBNull.Value },
+                new() { Value = (object?)TouchpointParser.Clean(r.Type) ?? DBNull.Value },
+                new() { Value = JsonSerializer.Serialize(r.Errors.ToDictionary(e => TouchpointParser.Clean(e.Key)!, e => e.Value.Select(TouchpointParser.Clean))), NpgsqlDbType = NpgsqlDbType.Jsonb },
+                new() { Value = r.Payload.ToArray(), NpgsqlDbType = NpgsqlDbType.Bytea },
+            },
+        };
+    }
+
     private static async Task<long[]> QuarantineAsync(NpgsqlConnection connection, List<Rejection> rejections, RequestOrigin origin, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection);
         foreach (var r in rejections)
         {
-            var from = r.Origin ?? origin;
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"""
-                 insert into {Schema}.{IngestionSchema.Rejections}
-                   (received_at, api_key, endpoint, item_index, reason, event_id, customer_id, type, errors, payload)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id
-                 """)
-            {
-                Parameters =
-                {
-                    new() { Value = from.ReceivedAt },
-                    new() { Value = (object?)from.ApiKey ?? DBNull.Value },
-                    new() { Value = from.Endpoint },
-                    new() { Value = (object?)r.ItemIndex ?? DBNull.Value },
-                    new() { Value = r.Reason },
-                    new() { Value = (object?)TouchpointParser.Clean(r.EventId) ?? DBNull.Value },
-                    new() { Value = (object?)TouchpointParser.Clean(r.CustomerId) ?? DBNull.Value },
-                    new() { Value = (object?)TouchpointParser.Clean(r.Type) ?? DBNull.Value },
-                    new() { Value = JsonSerializer.Serialize(r.Errors.ToDictionary(e => TouchpointParser.Clean(e.Key)!, e => e.Value.Select(TouchpointParser.Clean))), NpgsqlDbType = NpgsqlDbType.Jsonb },
-                    new() { Value = r.Payload.ToArray(), NpgsqlDbType = NpgsqlDbType.Bytea },
-                },
-            });
+            batch.BatchCommands.Add(QuarantineCommand(r, origin));
         }
 
         var ids = new long[rejections.Count];

@@ -360,6 +360,9 @@ public class RecordTouchpointsHttpTests(CustomerLifecycleApp app)
         {
             var events = (await all.GetFromJsonAsync<JsonObject>($"/api/customers/{customer}/events?limit=1000"))!["events"]!.AsArray();
             Assert.Equal(Enumerable.Range(1, events.Count).Select(v => (long)v), events.Select(e => (long)e!["version"]!));
+            // The daemon folds a stream in global sequence order, so that order must be the version order.
+            var sequences = events.Select(e => (long)e!["sequence"]!).ToList();
+            Assert.Equal(sequences.Order(), sequences);
             storedIds.AddRange(events.Select(e => (string)e!["eventId"]!));
         }
 
