@@ -83,7 +83,11 @@ public static class CustomerLifecycleSetup
             }
 
             opts.Policies.UseDurableLocalQueues();
-            opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            // Production runs the handler code pre-generated into Internal/Generated (no Roslyn at start-up, less
+            // memory); everywhere else it is generated from the live code. After changing an endpoint or handler,
+            // regenerate: `dotnet run --project src/CustomerLifecycle -- codegen write` (CI fails when it is stale).
+            opts.CodeGeneration.TypeLoadMode = builder.Configuration.GetValue(
+                "CodeGeneration:TypeLoadMode", builder.Environment.IsProduction() ? TypeLoadMode.Static : TypeLoadMode.Dynamic);
             opts.AddAnalyticsMessaging();
         });
         services.AddWolverineHttp();
