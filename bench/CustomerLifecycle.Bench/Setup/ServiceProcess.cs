@@ -43,7 +43,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public string LogPath { get; }
 
-    public static async Task<ServiceProcess> StartAsync(string repositoryRoot, string connectionString, CancellationToken ct)
+    /// <param name="extra">Settings on top of the bench's own (e.g. Lifecycle__SweepInterval), as environment variables.</param>
+    public static async Task<ServiceProcess> StartAsync(
+        string repositoryRoot, string connectionString, CancellationToken ct, IReadOnlyDictionary<string, string>? extra = null)
     {
         var benchFolder = Path.Combine(repositoryRoot, ".data", "bench");
         var publishFolder = Path.Combine(benchFolder, "service");
@@ -77,6 +79,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
         environment["Auth__ApiKeys__0__Scopes__0"] = "ingest";
         environment["Auth__ApiKeys__0__Scopes__1"] = "read";
         environment["Auth__ApiKeys__0__Scopes__2"] = "operate";
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
 
         var logPath = Path.Combine(benchFolder, "service.log");
         var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
