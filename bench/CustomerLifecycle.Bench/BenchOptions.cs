@@ -25,16 +25,44 @@ internal sealed record BenchOptions
 
     public int Customers { get; init; } = 50_000;
 
-    /// <summary>Only these phases (all when empty): for working on one part; a full result needs every phase.</summary>
-    public IReadOnlySet<int> OnlyPhases { get; init; } = new HashSet<int>();
+    // Issue 5's scale for queries and the rebuild (phases 6 and 7); --quick uses a fiftieth.
+    public const int DefaultLargeCustomers = 1_000_000;
+    public const long DefaultLargeEvents = 10_000_000;
+
+    /// <summary>Customers in the history restored for phases 6 and 7.</summary>
+    public int LargeCustomers { get; init; } = DefaultLargeCustomers;
+
+    /// <summary>Touchpoints in that history (the lifecycle clock's ticks come on top).</summary>
+    public long LargeEvents { get; init; } = DefaultLargeEvents;
+
+    /// <summary>The phases to run (all when null), e.g. only 7 and 6 to try the rebuild at another scale.</summary>
+    public IReadOnlySet<int>? Only { get; init; }
 
     public const string Usage = """
-        usage: bench/run [--events N] [--quick] [--connection "<connection string>"] [--only 1,3,4]
-          --events N        events per bulk measurement (default 100000; single-event measurements use N/10); each stops after 20 s at most
-          --quick           smoke run with small N (5000), under 40 s
-          --connection cs   use this PostgreSQL (needs CREATEDB) instead of a private server under .data/bench
-          --only 1,3        run only these phases (ratios need their phases: copy 1, batch 3, single 4)
+        usage: bench/run [--events N] [--large-customers N] [--large-events N] [--quick] [--connection "<connection string>"]
+          --events N            events per bulk measurement (default 100000; single-event measurements use N/10); each stops after 20 s at most
+          --large-customers N   customers in the history restored for the rebuild and the queries (phases 7 and 6; default 1000000)
+          --large-events N      touchpoints in that history (default 10000000, at least one per customer)
+          --quick               smoke run with small N (5000 events, a history of 20000 customers and 200000 touchpoints), about a minute
+          --phases 5,7,6        run only these phases (6 needs 7; 5 halves phase 3's best rate, or paces at 2000 events/s without it)
+          --connection cs       use this PostgreSQL (needs CREATEDB) instead of a private server under .data/bench
         """;
+
+    private static HashSet<int>? ParsePhases(string text)
+    {
+        var phases = new HashSet<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var phase) || phase is < 1 or > 7)
+            {
+                return null;
+            }
+
+            phases.Add(phase);
+        }
+
+        return phases.Count == 0 ? null : phases;
+    }
 
     /// <summary>False with an empty problem for --help.</summary>
     public static bool TryParse(string[] args, out BenchOptions options, out string problem)
@@ -42,6 +70,8 @@ internal sealed record BenchOptions
         options = new BenchOptions();
         problem = "";
         int? events = null;
+        int? largeCustomers = null;
+        long? largeEvents = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -53,40 +83,42 @@ internal sealed record BenchOptions
                     events = n;
                     i++;
                     break;
+                case "--large-customers" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var c) && c is >= 100 and <= 9_999_999:
+                    largeCustomers = c;
+                    i++;
+                    break;
+                case "--large-events" when i + 1 < args.Length && long.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var e) && e is >= 100 and <= 2_000_000_000:
+                    largeEvents = e;
+                    i++;
+                    break;
+                case "--phases" when i + 1 < args.Length && ParsePhases(args[i + 1]) is { } only:
+                    options = options with { Only = only };
+                    i++;
+                    break;
                 case "--connection" when i + 1 < args.Length && args[i + 1].Length > 0:
                     options = options with { Connection = args[++i] };
-                    break;
-                case "--only" when i + 1 < args.Length && TryParsePhases(args[i + 1], out var phases):
-                    options = options with { OnlyPhases = phases };
-                    i++;
                     break;
                 case "--help" or "-h":
                     return false;
                 default:
-                    problem = $"unknown or incomplete option '{args[i]}' (--events needs a whole number of at least 1000, --only a list of phase numbers 1-7)";
+                    problem = $"unknown or incomplete option '{args[i]}' (--events needs a whole number of at least 1000, --large-customers 100 to 9999999, --large-events at least 100, --phases numbers 1 to 7 separated by commas)";
                     return false;
             }
         }
 
-        options = options with { Events = events ?? (options.Quick ? QuickEvents : DefaultEvents) };
-        return true;
-    }
-
-    private static bool TryParsePhases(string text, out IReadOnlySet<int> phases)
-    {
-        var set = new HashSet<int>();
-        phases = set;
-        foreach (var part in text.Split(','))
+        options = options with
         {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 7)
-            {
-                return false;
-            }
-
-            set.Add(n);
+            Events = events ?? (options.Quick ? QuickEvents : DefaultEvents),
+            LargeCustomers = largeCustomers ?? (options.Quick ? DefaultLargeCustomers / 50 : DefaultLargeCustomers),
+            LargeEvents = largeEvents ?? (options.Quick ? DefaultLargeEvents / 50 : DefaultLargeEvents),
+        };
+        if (options.LargeEvents < options.LargeCustomers)
+        {
+            problem = $"--large-events ({options.LargeEvents}) must be at least --large-customers ({options.LargeCustomers}): every customer has a first touch";
+            return false;
         }
 
-        return set.Count > 0;
+        return true;
     }
 }
 

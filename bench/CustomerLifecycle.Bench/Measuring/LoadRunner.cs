@@ -59,6 +59,76 @@ internal static class LoadRunner
     }
 }
 
+/// <summary>
+/// An open-loop load: operation i starts at <c>i × interval</c> (a steady rate, whatever the latency), with at most
+/// <c>maxInFlight</c> running at once; an operation that finds them all busy starts late. Stops after <c>count</c>
+/// operations or <c>timeLimit</c>.
+/// </summary>
+internal static class PacedLoad
+{
+    /// <returns>The load, and how many operations started more than one interval behind their schedule.</returns>
+    public static async Task<(LoadResult Load, int Late)> RunAsync(
+        int count, TimeSpan interval, int maxInFlight, TimeSpan timeLimit, Func<int, CancellationToken, Task> operation, CancellationToken ct)
+    {
+        var slots = new SemaphoreSlim(maxInFlight);
+        var latencies = new List<double>(count);
+        var running = new List<Task>(count);
+        var failures = 0;
+        var late = 0;
+        string? firstFailure = null;
+        var timedOut = false;
+        var started = Stopwatch.StartNew();
+        for (var i = 0; i < count && !ct.IsCancellationRequested; i++)
+        {
+            var due = interval * i;
+            if (due > timeLimit)
+            {
+                timedOut = true;
+                break;
+            }
+
+            if (due > started.Elapsed)
+            {
+                await Task.Delay(due - started.Elapsed, ct);
+            }
+
+            await slots.WaitAsync(ct);
+            if (started.Elapsed - due > interval)
+            {
+                late++;
+            }
+
+            var n = i;
+            running.Add(Task.Run(async () =>
+            {
+                var begin = Stopwatch.GetTimestamp();
+                try
+                {
+                    await operation(n, ct);
+                    lock (latencies)
+                    {
+                        latencies.Add(Stopwatch.GetElapsedTime(begin).TotalMilliseconds);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref failures);
+                    Interlocked.CompareExchange(ref firstFailure, e.Message, null);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }, CancellationToken.None));
+        }
+
+        await Task.WhenAll(running);
+        ct.ThrowIfCancellationRequested();
+        slots.Dispose();
+        return (new LoadResult(latencies.Count, failures, firstFailure, started.Elapsed.TotalSeconds, new Latencies([.. latencies]), timedOut), late);
+    }
+}
+
 /// <summary>Latencies in milliseconds, with nearest-rank percentiles.</summary>
 internal sealed class Latencies
 {
@@ -74,4 +144,6 @@ internal sealed class Latencies
 
     public double Percentile(double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    public double Max => sorted.Length == 0 ? double.NaN : sorted[^1];
 }

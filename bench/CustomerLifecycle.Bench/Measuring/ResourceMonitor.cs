@@ -29,7 +29,7 @@ internal sealed record ResourceUsage(
 internal sealed class ResourceMonitor : IAsyncDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
-    private readonly int servicePid;
+    private int servicePid;
     private readonly int? postmasterPid;
     private readonly NpgsqlDataSource dataSource;
     private readonly List<Window> open = [];
@@ -43,6 +43,18 @@ internal sealed class ResourceMonitor : IAsyncDisposable
         this.postmasterPid = postmasterPid;
         this.dataSource = dataSource;
         loop = Task.Run(SampleAsync);
+    }
+
+    /// <summary>
+    /// Samples a restarted service from now on. A window open across the restart counts the new process's CPU from
+    /// its start; the old one's last moments (stopping) are not counted.
+    /// </summary>
+    public void FollowService(int pid)
+    {
+        lock (open)
+        {
+            servicePid = pid;
+        }
     }
 
     public Window Begin()
@@ -117,10 +129,10 @@ internal sealed class ResourceMonitor : IAsyncDisposable
     }
 
     internal readonly record struct Snapshot(
-        long Timestamp, CpuTally Service, CpuTally Postgres, double Bench, (double Busy, double IoWait, double Steal, double Total) Machine)
+        long Timestamp, int ServicePid, CpuTally Service, CpuTally Postgres, double Bench, (double Busy, double IoWait, double Steal, double Total) Machine)
     {
         public static Snapshot Take(int servicePid, int? postmasterPid) =>
-            new(Stopwatch.GetTimestamp(), ProcFs.ThreadCpu(servicePid), ProcFs.PostgresCpu(postmasterPid),
+            new(Stopwatch.GetTimestamp(), servicePid, ProcFs.ThreadCpu(servicePid), ProcFs.PostgresCpu(postmasterPid),
                 ProcFs.CpuSeconds(Environment.ProcessId), ProcFs.MachineCpuSeconds());
     }
 
@@ -160,11 +172,12 @@ internal sealed class ResourceMonitor : IAsyncDisposable
             }
 
             var total = Math.Max(1, waits.Values.Sum());
-            var threads = end.Service.Since(start.Service, "threads that ended");
+            var service = end.ServicePid == start.ServicePid ? start.Service : new CpuTally(0, []);
+            var threads = end.Service.Since(service, "threads that ended");
             var postgres = end.Postgres.Since(start.Postgres, "processes that ended");
             return new ResourceUsage(
                 Stopwatch.GetElapsedTime(start.Timestamp, end.Timestamp).TotalSeconds,
-                end.Service.Total - start.Service.Total,
+                end.Service.Total - service.Total,
                 end.Postgres.Total - start.Postgres.Total,
                 end.Bench - start.Bench,
                 end.Machine.Busy - start.Machine.Busy,

@@ -10,13 +10,20 @@ internal static class ConsoleReport
     public static void Print(Measurement m)
     {
         var load = m.Load;
-        var line = $"  {m.Name}: {Count(m.Events)} events in {load.Seconds:0.00} s = {Rate(m.EventsPerSecond)} events/s";
-        if (load.Latencies.Count > 0)
+        var line = m.CountsRequests
+            ? $"  {m.Name}: {Count(load.Operations)} requests in {load.Seconds:0.00} s = {Rate(load.Operations / load.Seconds)} requests/s"
+            : $"  {m.Name}: {Count(m.Events)} events in {load.Seconds:0.00} s = {Rate(m.EventsPerSecond)} events/s";
+        if (m.Latencies.Count > 0)
         {
-            line += $" · per {Unit(m)}: p50 {Ms(load.Latencies.Percentile(50))}, p99 {Ms(load.Latencies.Percentile(99))}";
+            line += $" · {(m.LatencyOf is null ? "per " : "")}{Unit(m)}: p50 {Ms(m.Latencies.Percentile(50))}, p99 {Ms(m.Latencies.Percentile(99))}";
         }
 
         Console.WriteLine(line + (load.StoppedByTime ? " (stopped at the time limit)" : ""));
+        foreach (var note in m.Notes)
+        {
+            Console.WriteLine($"    {note}");
+        }
+
         if (Disturbed(m.Usage))
         {
             Console.WriteLine($"    DISTURBED: other programs used {Others(m.Usage):0.0} core-s of {m.Usage.MachineCapacity:0.0} meanwhile; repeat on a quiet machine");
@@ -52,6 +59,7 @@ internal static class ConsoleReport
 
     public static string Unit(Measurement m) => m.Key switch
     {
+        _ when m.LatencyOf is not null => m.LatencyOf,
         "copy" => "COPY of 500",
         _ when m.EventsPerOperation > 1 => $"batch of {m.EventsPerOperation}",
         "one-tx" => "INSERT+COMMIT",
@@ -95,7 +103,13 @@ internal static class ConsoleReport
 
     public static string Rate(double perSecond) => perSecond.ToString("N0", CultureInfo.InvariantCulture);
 
-    public static string Ms(double ms) => ms < 10 ? $"{ms:0.00} ms" : $"{ms:0} ms";
+    public static string Ms(double ms) => ms switch
+    {
+        double.NaN => "—",
+        < 10 => $"{ms:0.00} ms",
+        < 10_000 => $"{ms:0} ms",
+        _ => $"{ms / 1000:0.0} s",
+    };
 
     public static string Percent(double share) => $"{share * 100:0}%";
 

@@ -5,16 +5,23 @@ using static CustomerLifecycle.Bench.Reporting.ConsoleReport;
 
 namespace CustomerLifecycle.Bench.Reporting;
 
-/// <summary>A ratio between two measured figures, judged against its target when it has one.</summary>
-internal sealed record Ratio(string Name, Measurement Numerator, Measurement Denominator, double? Target)
+/// <summary>
+/// A figure set against another figure or against a target, judged when it has a target.
+/// </summary>
+/// <param name="Figures">How the value comes about, e.g. "14,332 / 67,607".</param>
+/// <param name="From">The measurements it comes from: one that failed requests or was disturbed makes the verdict say so.</param>
+/// <param name="AtMost">True when the value must stay at or below the target (a latency, memory), false when it must reach it (a rate).</param>
+internal sealed record Ratio(string Name, string Figures, double Value, double? Target, IReadOnlyList<Measurement> From, bool AtMost = false)
 {
-    public double Value => Numerator.EventsPerSecond / Denominator.EventsPerSecond;
+    public static Ratio Between(string name, Measurement numerator, Measurement denominator, double? target) =>
+        new(name, $"{Rate(numerator.EventsPerSecond)} / {Rate(denominator.EventsPerSecond)}", numerator.EventsPerSecond / denominator.EventsPerSecond,
+            target, [numerator, denominator]);
 
     public string Verdict
     {
         get
         {
-            if (!Numerator.Valid || !Denominator.Valid)
+            if (From.Any(m => !m.Valid))
             {
                 return "not judged: requests failed in a measurement";
             }
@@ -24,15 +31,16 @@ internal sealed record Ratio(string Name, Measurement Numerator, Measurement Den
                 return "no target";
             }
 
+            var pass = AtMost ? Value <= target : Value >= target;
             var verdict = string.Create(CultureInfo.InvariantCulture,
-                $"{(Value >= target ? "PASS" : "MISS")} by {Math.Abs(Value - target):0.00} ({(Value / target - 1) * 100:+0;-0} % against the target)");
-            return Disturbed(Numerator.Usage) || Disturbed(Denominator.Usage)
+                $"{(pass ? "PASS" : "MISS")} by {Math.Abs(Value - target):0.00} ({(Value / target - 1) * 100:+0;-0} % against the target)");
+            return From.Any(m => Disturbed(m.Usage))
                 ? verdict + "; other programs disturbed a measurement, so not conclusive"
                 : verdict;
         }
     }
 
-    public string TargetText => Target is { } t ? $"≥ {t:0.0#}" : "—";
+    public string TargetText => Target is { } t ? string.Create(CultureInfo.InvariantCulture, $"{(AtMost ? "≤" : "≥")} {t:0.0#}") : "—";
 }
 
 /// <summary>The end of the run: the ratios and their verdicts, phase 8's memory, and a markdown summary for docs/performance.md.</summary>
@@ -46,17 +54,42 @@ internal static class Summary
         var ratios = new List<Ratio>();
         if (bestBatch is not null && Find("copy") is { } copy)
         {
-            ratios.Add(new Ratio($"HTTP batch (best: {bestBatch.Key["batch-".Length..]} clients) ÷ COPY ceiling", bestBatch, copy, 0.5));
+            ratios.Add(Ratio.Between($"HTTP batch (best: {bestBatch.Key["batch-".Length..]} clients) ÷ COPY ceiling", bestBatch, copy, 0.5));
         }
 
         if (Find("marten") is { } marten && Find("copy") is { } copy2)
         {
-            ratios.Add(new Ratio("Marten batched ÷ COPY ceiling", marten, copy2, null));
+            ratios.Add(Ratio.Between("Marten batched ÷ COPY ceiling", marten, copy2, null));
         }
 
         if (Find("single-64") is { } single && Find("one-tx") is { } oneTx)
         {
-            ratios.Add(new Ratio("HTTP single @64 clients ÷ one transaction per event", single, oneTx, 5));
+            ratios.Add(Ratio.Between("HTTP single @64 clients ÷ one transaction per event", single, oneTx, 5));
+        }
+
+        // Issue 5's absolute targets, each as the figure divided by its target (1.0 is the line).
+        if (Find("lag") is { } lag)
+        {
+            var p99 = lag.Latencies.Percentile(99);
+            ratios.Add(new Ratio("Projection lag p99 ÷ 1 s", $"{Ms(p99)} / 1 s", p99 / 1000, 1, [lag], AtMost: true));
+        }
+
+        foreach (var query in all.Where(m => m.Key.StartsWith("query-", StringComparison.Ordinal)))
+        {
+            var p99 = query.Latencies.Percentile(99);
+            ratios.Add(new Ratio($"Query p99 ÷ 10 ms: {query.Name}", $"{Ms(p99)} / 10 ms", p99 / 10, 1, [query], AtMost: true));
+        }
+
+        if (Find("rebuild") is { } rebuild)
+        {
+            ratios.Add(new Ratio("Rebuild ÷ 50,000 events/s", $"{Rate(rebuild.EventsPerSecond)} / 50,000", rebuild.EventsPerSecond / 50_000, 1, [rebuild]));
+        }
+
+        var measured = phases.Where(p => p.Whole is not null && p.NotMeasured is null).ToList();
+        if (measured.Count > 0)
+        {
+            var peak = measured.Max(p => p.Whole!.PeakRssKiB);
+            ratios.Add(new Ratio("Peak service RSS (all phases) ÷ 1 GB", $"{Mb(peak)} / 1024 MB", peak / 1024.0 / 1024, 1, [], AtMost: true));
         }
 
         return ratios;
@@ -68,8 +101,7 @@ internal static class Summary
         Console.WriteLine("ratios");
         foreach (var r in ratios)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {r.Name}: {Rate(r.Numerator.EventsPerSecond)} / {Rate(r.Denominator.EventsPerSecond)} = {r.Value:0.00} (target {r.TargetText}): {r.Verdict}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Name}: {r.Figures} = {r.Value:0.00} (target {r.TargetText}): {r.Verdict}"));
         }
     }
 
@@ -77,7 +109,7 @@ internal static class Summary
     {
         Console.WriteLine();
         Console.WriteLine("phase 8: peak service memory per phase (VmRSS sampled every 100 ms; VmHWM is the peak since the service started)");
-        foreach (var p in phases.Where(p => p.Whole is not null && p.NotMeasured is null))
+        foreach (var p in phases.OrderBy(p => p.Number).Where(p => p.Whole is not null && p.NotMeasured is null))
         {
             Console.WriteLine($"  phase {p.Number}: peak RSS {Mb(p.Whole!.PeakRssKiB)}, VmHWM {Mb(p.Whole.HwmKiB)}");
         }
@@ -86,7 +118,7 @@ internal static class Summary
     public static string Markdown(RunDescription run, IReadOnlyList<PhaseReport> phases, IReadOnlyList<Ratio> ratios, string storeCheck)
     {
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"## Ingestion benchmark, {run.Started:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine(CultureInfo.InvariantCulture, $"## Benchmark, {run.Started:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine();
         if (run.Failure is not null)
         {
@@ -101,13 +133,16 @@ internal static class Summary
         md.AppendLine();
         md.AppendLine("| phase | measurement | events | events/s | p50 | p99 | latency of |");
         md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | --- |");
-        foreach (var p in phases)
+        foreach (var p in phases.OrderBy(p => p.Number))
         {
             foreach (var m in p.Measurements)
             {
-                var l = m.Load.Latencies;
+                var l = m.Latencies;
+                var (count, rate) = m.CountsRequests
+                    ? ($"{Count(m.Load.Operations)} requests", $"{Rate(m.Load.Operations / m.Load.Seconds)} req/s")
+                    : (Count(m.Events), Rate(m.EventsPerSecond));
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {p.Number} | {m.Name}{(m.Load.Failures > 0 ? $" ({m.Load.Failures} failed)" : "")}{(Disturbed(m.Usage) ? " (disturbed by other programs)" : "")} | {Count(m.Events)} | {Rate(m.EventsPerSecond)} | {Ms(l.Percentile(50))} | {Ms(l.Percentile(99))} | {Unit(m)} |");
+                    $"| {p.Number} | {m.Name}{(m.Load.Failures > 0 ? $" ({m.Load.Failures} failed)" : "")}{(Disturbed(m.Usage) ? " (disturbed by other programs)" : "")} | {count} | {rate} | {Ms(l.Percentile(50))} | {Ms(l.Percentile(99))} | {Unit(m)} |");
             }
 
             if (p.NotMeasured is not null)
@@ -116,12 +151,22 @@ internal static class Summary
             }
         }
 
+        var notes = phases.OrderBy(p => p.Number).SelectMany(p => p.Measurements).Where(m => m.Notes.Count > 0).ToList();
+        if (notes.Count > 0)
+        {
+            md.AppendLine();
+            foreach (var m in notes)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"- {m.Name}: {string.Join("; ", m.Notes)}");
+            }
+        }
+
         md.AppendLine();
         md.AppendLine("| ratio | value | target | result |");
         md.AppendLine("| --- | ---: | ---: | --- |");
         foreach (var r in ratios)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Name} | {r.Value:0.00} | {r.TargetText} | {r.Verdict} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Name} | {r.Figures} = {r.Value:0.00} | {r.TargetText} | {r.Verdict} |");
         }
 
         md.AppendLine();
@@ -129,7 +174,7 @@ internal static class Summary
         md.AppendLine();
         md.AppendLine("| measurement | wall | service CPU (busiest threads) | postgres CPU | bench CPU | others | iowait | sessions in a transaction | server | top statements (server time) |");
         md.AppendLine("| --- | ---: | --- | ---: | ---: | ---: | ---: | --- | --- | --- |");
-        foreach (var m in phases.SelectMany(p => p.Measurements))
+        foreach (var m in phases.OrderBy(p => p.Number).SelectMany(p => p.Measurements))
         {
             var u = m.Usage;
             md.AppendLine(CultureInfo.InvariantCulture,
@@ -141,7 +186,7 @@ internal static class Summary
         md.AppendLine();
         md.AppendLine("| phase | peak RSS | VmHWM |");
         md.AppendLine("| --- | ---: | ---: |");
-        foreach (var p in phases.Where(p => p.Whole is not null && p.NotMeasured is null))
+        foreach (var p in phases.OrderBy(p => p.Number).Where(p => p.Whole is not null && p.NotMeasured is null))
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"| {p.Number}. {p.Title} | {Mb(p.Whole!.PeakRssKiB)} | {Mb(p.Whole.HwmKiB)} |");
         }

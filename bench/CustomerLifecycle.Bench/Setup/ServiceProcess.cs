@@ -43,9 +43,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public string LogPath { get; }
 
-    /// <param name="settings">Extra configuration, as environment variables (e.g. <c>Projections__RunOnThisNode</c>).</param>
+    /// <param name="extra">Settings on top of the bench's own (e.g. Lifecycle__SweepInterval), as environment variables.</param>
     public static async Task<ServiceProcess> StartAsync(
-        string repositoryRoot, string connectionString, CancellationToken ct, IReadOnlyDictionary<string, string>? settings = null)
+        string repositoryRoot, string connectionString, CancellationToken ct, IReadOnlyDictionary<string, string>? extra = null)
     {
         var benchFolder = Path.Combine(repositoryRoot, ".data", "bench");
         var publishFolder = Path.Combine(benchFolder, "service");
@@ -79,9 +79,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
         environment["Auth__ApiKeys__0__Scopes__0"] = "ingest";
         environment["Auth__ApiKeys__0__Scopes__1"] = "read";
         environment["Auth__ApiKeys__0__Scopes__2"] = "operate";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>())
         {
-            environment[key] = value;
+            environment[name] = value;
         }
 
         var logPath = Path.Combine(benchFolder, "service.log");

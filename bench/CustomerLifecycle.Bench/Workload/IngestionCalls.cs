@@ -42,6 +42,46 @@ internal static class IngestionCalls
         }
     }
 
+    /// <summary>As <see cref="PostBatchAsync"/>; returns the store sequence number the receipt gives each accepted item.</summary>
+    public static async Task<long[]> PostBatchForSequencesAsync(HttpClient client, byte[] body, int expectedAccepted, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Batch) { Content = Content(body) };
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw await UnexpectedAsync(response, "200 OK", ct);
+        }
+
+        var receipt = await response.Content.ReadAsByteArrayAsync(ct);
+        var sequences = Sequences(receipt);
+        if (sequences.Count != expectedAccepted)
+        {
+            throw new HttpRequestException($"batch receipt holds {sequences.Count} sequence numbers, expected {expectedAccepted}: {Start(receipt)}");
+        }
+
+        return [.. sequences];
+    }
+
+    /// <summary>Every item's "sequence" (items sit at depth 2: {"items": [ {...} ]}).</summary>
+    private static List<long> Sequences(byte[] receipt)
+    {
+        var sequences = new List<long>(512);
+        var reader = new Utf8JsonReader(receipt);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 3 && reader.ValueTextEquals("sequence"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Number)
+                {
+                    sequences.Add(reader.GetInt64());
+                }
+            }
+        }
+
+        return sequences;
+    }
+
     private static ByteArrayContent Content(byte[] body) => new(body) { Headers = { ContentType = Json } };
 
     /// <summary>The receipt's top-level "accepted" count, read without materialising its 500 items.</summary>

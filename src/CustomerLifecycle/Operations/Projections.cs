@@ -24,6 +24,10 @@ public sealed record ProjectionsReport(long HighWaterMark, long Events, long Str
 /// </summary>
 public sealed partial class ProjectionRebuilds(IDocumentStore store, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<ProjectionRebuilds> logger)
 {
+    // Marten's default gives a replay 5 minutes, which a store of a few million events outgrows: the rebuild then
+    // fails half done. A rebuild takes as long as the store needs; stopping the service still cancels it.
+    private static readonly TimeSpan ReplayTimeLimit = TimeSpan.FromDays(1);
+
     private readonly ConcurrentDictionary<string, RebuildStatus> latest = new(StringComparer.Ordinal);
 
     public RebuildStatus? Latest(string projection) => latest.GetValueOrDefault(projection);
@@ -47,7 +51,7 @@ public sealed partial class ProjectionRebuilds(IDocumentStore store, TimeProvide
         try
         {
             using var daemon = await store.BuildProjectionDaemonAsync();
-            await daemon.RebuildProjectionAsync(running.Projection, lifetime.ApplicationStopping);
+            await daemon.RebuildProjectionAsync(running.Projection, ReplayTimeLimit, lifetime.ApplicationStopping);
             latest[running.Projection] = running with { State = "completed", FinishedAt = clock.Now() };
         }
         catch (Exception ex)

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using CustomerLifecycle.Bench.Measuring;
+using CustomerLifecycle.Bench.Workload;
+using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Ingestion;
+using static CustomerLifecycle.Bench.Reporting.ConsoleReport;
+
+namespace CustomerLifecycle.Bench.Phases;
+
+/// <summary>
+/// Phase 5: how long after the service acknowledged an event it is visible in the CustomerJourney read model, under a
+/// steady HTTP batch load (500 touchpoints per request) at half the best rate phase 3 measured. Batches are sent on a
+/// fixed schedule (open loop: a slow answer does not slow the offered load); each receipt gives the events' sequence
+/// numbers, and the projection's progress is polled every 10 ms, so each event's lag is the first moment its
+/// sequence number was seen processed minus the moment its batch was acknowledged (and minus the moment it was sent).
+/// </summary>
+internal sealed class ProjectionLagPhase : IPhase
+{
+    private const int BatchSize = 500;
+    private const int MaxInFlight = 8;
+
+    // Without a phase 3 figure (it failed), a rate this machine sustains comfortably.
+    private const double FallbackRate = 2_000;
+    private static readonly TimeSpan VisibilityTimeout = TimeSpan.FromSeconds(60);
+
+    public int Number => 5;
+
+    public string Title => $"projection lag (POST /api/touchpoints/batch, {BatchSize} per request, at half the best phase 3 rate; append to visible in the CustomerJourney read model)";
+
+    public async Task<PhaseReport> RunAsync(PhaseContext context)
+    {
+        var ct = context.Cancellation;
+        var best = context.Earlier.SelectMany(p => p.Measurements)
+            .Where(m => m.Key.StartsWith("batch-", StringComparison.Ordinal) && m.Valid)
+            .MaxBy(m => m.EventsPerSecond);
+        var rate = best is null ? FallbackRate : best.EventsPerSecond / 2;
+        var interval = TimeSpan.FromSeconds(BatchSize / rate);
+        var batches = (int)Math.Ceiling(context.Options.MeasurementTimeLimit / interval);
+        var bodies = Bodies(context, batches);
+        var client = context.Service.Client;
+
+        await using var progress = await ProjectionProgress.StartAsync(context.Database.DataSource, ct);
+        // Start from a projection that has caught up, or the backlog of earlier phases would count as lag.
+        var backlog = await MaxSequenceAsync(context);
+        if (!await progress.WaitForAsync(backlog, TimeSpan.FromMinutes(3), ct))
+        {
+            throw new BenchException($"the CustomerJourney projection did not catch up with the earlier phases' events ({progress.Latest:N0} of {backlog:N0}) within 3 minutes");
+        }
+
+        var sent = new long[batches];
+        var acknowledged = new long[batches];
+        var sequences = new long[batches][];
+        var late = 0;
+        var allVisible = true;
+        var measurement = await context.MeasureAsync(
+            "lag", string.Create(CultureInfo.InvariantCulture, $"projection lag at {Rate(rate)} events/s"), BatchSize,
+            async token =>
+            {
+                var (load, startedLate) = await PacedLoad.RunAsync(batches, interval, MaxInFlight, context.Options.MeasurementTimeLimit, async (i, t) =>
+                {
+                    sent[i] = Stopwatch.GetTimestamp();
+                    sequences[i] = await IngestionCalls.PostBatchForSequencesAsync(client, bodies[i], BatchSize, t);
+                    acknowledged[i] = Stopwatch.GetTimestamp();
+                    context.CountAcknowledged(BatchSize);
+                }, token);
+                late = startedLate;
+                var last = sequences.Where(s => s is not null).Select(s => s.Max()).DefaultIfEmpty(0).Max();
+                allVisible = await progress.WaitForAsync(last, VisibilityTimeout, token);
+                return load;
+            },
+            m => Task.FromResult(Annotate(m, rate, best, interval, late, allVisible, sent, acknowledged, sequences, progress)));
+        return new PhaseReport(Number, Title, [measurement]);
+    }
+
+    private static Measurement Annotate(
+        Measurement m, double rate, Measurement? best, TimeSpan interval, int late, bool allVisible, long[] sent, long[] acknowledged, long[][] sequences,
+        ProjectionProgress progress)
+    {
+        var afterAck = new List<double>();
+        var afterSend = new List<double>();
+        var invisible = 0;
+        for (var i = 0; i < sequences.Length; i++)
+        {
+            if (sequences[i] is not { } batch)
+            {
+                continue;
+            }
+
+            foreach (var sequence in batch)
+            {
+                if (progress.VisibleAt(sequence) is not { } visible)
+                {
+                    invisible++;
+                    continue;
+                }
+
+                // The poll can see a commit a moment before the client has read the answer to it: that is no lag at all.
+                afterAck.Add(Math.Max(0, Stopwatch.GetElapsedTime(acknowledged[i], visible).TotalMilliseconds));
+                afterSend.Add(Stopwatch.GetElapsedTime(sent[i], visible).TotalMilliseconds);
+            }
+        }
+
+        var lag = new Latencies([.. afterAck]);
+        var fromSend = new Latencies([.. afterSend]);
+        var request = m.Load.Latencies;
+        var notes = new List<string>
+        {
+            best is null
+                ? $"paced at {Rate(rate)} events/s (no phase 3 figure to halve), one batch every {interval.TotalMilliseconds:0} ms, at most {MaxInFlight} in flight; {late} of {m.Load.Operations + m.Load.Failures} batches started late"
+                : $"paced at {Rate(rate)} events/s, half the best phase 3 figure ({best.Name}: {Rate(best.EventsPerSecond)}), one batch every {interval.TotalMilliseconds:0} ms, at most {MaxInFlight} in flight; {late} of {m.Load.Operations + m.Load.Failures} batches started late",
+            $"lag after the acknowledgement: p50 {Ms(lag.Percentile(50))}, p99 {Ms(lag.Percentile(99))}, max {Ms(lag.Max)}; after sending: p50 {Ms(fromSend.Percentile(50))}, p99 {Ms(fromSend.Percentile(99))}, max {Ms(fromSend.Max)}",
+            $"batch request itself: p50 {Ms(request.Percentile(50))}, p99 {Ms(request.Percentile(99))}; progress (mt_event_progression '{ProjectionProgress.Shard}') polled every {ProjectionProgress.Interval.TotalMilliseconds:0} ms",
+        };
+        if (!allVisible || invisible > 0)
+        {
+            notes.Add($"NOT VISIBLE: {Count(invisible)} acknowledged events were not in the read model {VisibilityTimeout.TotalSeconds:0} s after the load (not counted above)");
+        }
+
+        return m with { Latencies = lag, LatencyOf = "append → visible, after the acknowledgement", Notes = notes };
+    }
+
+    private static async Task<long> MaxSequenceAsync(PhaseContext context)
+    {
+        await using var command = context.Database.DataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {StoreSetup.Schema}.mt_events");
+        return (long)(await command.ExecuteScalarAsync(context.Cancellation))!;
+    }
+
+    private static byte[][] Bodies(PhaseContext context, int count)
+    {
+        var random = new Random(50);
+        var mix = context.Mix;
+        var bodies = new byte[count][];
+        for (var b = 0; b < count; b++)
+        {
+            var items = new (string, Touchpoint)[BatchSize];
+            for (var e = 0; e < BatchSize; e++)
+            {
+                items[e] = (mix.EventId("lag", (b * BatchSize) + e), mix.Next(random, mix.RandomCustomer(random)));
+            }
+
+            bodies[b] = TouchpointMix.BatchBody(items);
+        }
+
+        return bodies;
+    }
+}
