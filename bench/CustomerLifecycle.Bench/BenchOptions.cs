@@ -44,7 +44,7 @@ internal sealed record BenchOptions
           --large-customers N   customers in the history restored for the rebuild and the queries (phases 7 and 6; default 1000000)
           --large-events N      touchpoints in that history (default 10000000, at least one per customer)
           --quick               smoke run with small N (5000 events, a history of 20000 customers and 200000 touchpoints), about a minute
-          --phases 5,7,6        run only these phases (6 needs 7; 5 halves phase 3's best rate, or paces at 2000 events/s without it)
+          --phases 5,7,6        run only these phases (6 needs 7)
           --connection cs       use this PostgreSQL (needs CREATEDB) instead of a private server under .data/bench
         """;
 
