@@ -46,7 +46,8 @@ internal sealed class HttpBatchPhase : IPhase
         }
     }
 
-    private static byte[][] Bodies(PhaseContext context, string tag, int count, int seed)
+    /// <summary>Batch bodies of random customers' touchpoints, serialised before any clock starts.</summary>
+    internal static byte[][] Bodies(PhaseContext context, string tag, int count, int seed)
     {
         var random = new Random(seed);
         var mix = context.Mix;

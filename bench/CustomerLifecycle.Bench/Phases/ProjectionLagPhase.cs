@@ -18,7 +18,7 @@ namespace CustomerLifecycle.Bench.Phases;
 /// </summary>
 internal sealed class ProjectionLagPhase : IPhase
 {
-    private const int BatchSize = 500;
+    private const int BatchSize = HttpBatchPhase.BatchSize;
     private const int MaxInFlight = 8;
 
     // Without a maximum (its measurement failed), a rate this machine sustains comfortably.
@@ -45,7 +45,7 @@ internal sealed class ProjectionLagPhase : IPhase
         var rate = best is null ? FallbackRate : best.EventsPerSecond / 2;
         var interval = TimeSpan.FromSeconds(BatchSize / rate);
         var batches = (int)Math.Ceiling(context.Options.MeasurementTimeLimit / interval);
-        var bodies = Bodies(context, "lag", batches, seed: 50);
+        var bodies = HttpBatchPhase.Bodies(context, "lag", batches, seed: 50);
 
         var sent = new long[batches];
         var acknowledged = new long[batches];
@@ -85,7 +85,7 @@ internal sealed class ProjectionLagPhase : IPhase
     private static async Task<Measurement> MeasureSharedMaximumAsync(PhaseContext context)
     {
         const int clients = 2;
-        var bodies = Bodies(context, "shared", Math.Max(1, context.Options.Events / BatchSize), seed: 51);
+        var bodies = HttpBatchPhase.Bodies(context, "shared", Math.Max(1, context.Options.Events / BatchSize), seed: 51);
         var client = context.Service.Client;
         return await context.MeasureAsync(
             $"shared-batch-{clients}", $"HTTP batch, {clients} clients, projections on the same host", BatchSize,
@@ -147,24 +147,5 @@ internal sealed class ProjectionLagPhase : IPhase
     {
         await using var command = context.Database.DataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {StoreSetup.Schema}.mt_events");
         return (long)(await command.ExecuteScalarAsync(context.Cancellation))!;
-    }
-
-    private static byte[][] Bodies(PhaseContext context, string tag, int count, int seed)
-    {
-        var random = new Random(seed);
-        var mix = context.Mix;
-        var bodies = new byte[count][];
-        for (var b = 0; b < count; b++)
-        {
-            var items = new (string, Touchpoint)[BatchSize];
-            for (var e = 0; e < BatchSize; e++)
-            {
-                items[e] = (mix.EventId(tag, (b * BatchSize) + e), mix.Next(random, mix.RandomCustomer(random)));
-            }
-
-            bodies[b] = TouchpointMix.BatchBody(items);
-        }
-
-        return bodies;
     }
 }

@@ -2,18 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CustomerLifecycle.Tests.Support;
-using Microsoft.AspNetCore.Hosting;
 
 namespace CustomerLifecycle.Tests.Infrastructure;
 
 /// <summary>The service as Production runs it: only the handler code pre-generated into Internal/Generated.</summary>
 public sealed class PregeneratedCodeApp : CustomerLifecycleApp
 {
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("CodeGeneration:TypeLoadMode", "Static");
-    }
+    protected override IEnumerable<(string Key, string Value)> Settings => [("CodeGeneration:TypeLoadMode", "Static")];
 }
 
 /// <summary>

@@ -2,18 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CustomerLifecycle.Tests.Support;
-using Microsoft.AspNetCore.Hosting;
 
 namespace CustomerLifecycle.Tests.Operations;
 
 /// <summary>A node started with Projections:RunOnThisNode=false, over a database of its own.</summary>
 public sealed class IngestionNodeApp : CustomerLifecycleApp
 {
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Projections:RunOnThisNode", "false");
-    }
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Projections:RunOnThisNode", "false")];
 }
 
 public class IngestionNodeHttpTests(IngestionNodeApp app) : IClassFixture<IngestionNodeApp>

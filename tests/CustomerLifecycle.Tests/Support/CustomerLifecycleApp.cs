@@ -49,6 +49,9 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
+    /// <summary>Settings a variant of the app adds on top of the test defaults.</summary>
+    protected virtual IEnumerable<(string Key, string Value)> Settings => [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -66,6 +69,12 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
             {
                 builder.UseSetting($"Auth:ApiKeys:{i}:Scopes:{s}", scopes[s]);
             }
+        }
+
+        // Last, so a variant can override the defaults above.
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
         }
 
         builder.ConfigureServices(services =>
