@@ -34,7 +34,7 @@ internal sealed class RebuildPhase : IPhase
         var ct = context.Cancellation;
         var options = context.Options;
         var clock = Stopwatch.StartNew();
-        var history = CustomerHistory.Generate(context.Mix.RunPrefix + "-h", options.LargeCustomers, options.LargeEvents, DateTimeOffset.UtcNow, seed: 7);
+        var history = CustomerHistory.Generate("h-", options.LargeCustomers, options.LargeEvents, DateTimeOffset.UtcNow, seed: 7);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  history: {Count(history.Customers)} customers, {Count(history.Touchpoints)} touchpoints and {Count(history.TickEvents)} clock ticks over {history.From:yyyy-MM-dd} … {history.Now:yyyy-MM-dd}, generated in {clock.Elapsed.TotalSeconds:0.0} s"));
 

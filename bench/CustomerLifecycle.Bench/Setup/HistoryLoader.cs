@@ -118,9 +118,17 @@ internal static class HistoryLoader
             // The live projection (and the daemon's high-water mark) take the loaded history as already seen: a restored
             // store whose projection had caught up. Only the rebuild reads it.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"update {Schema}.mt_event_progression set last_seq_id = $1, last_updated = now() where name in ($2, 'HighWaterMark')")
+                $"""
+                 insert into {Schema}.mt_event_progression as p (name, last_seq_id, last_updated)
+                 select name, $1, now() from unnest($2::varchar[]) as n(name)
+                 on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated
+                 """)
             {
-                Parameters = { new NpgsqlParameter<long> { TypedValue = last }, new NpgsqlParameter<string> { TypedValue = CustomerJourneyProjection.ProjectionName + ":All" } },
+                Parameters =
+                {
+                    new NpgsqlParameter<long> { TypedValue = last },
+                    new NpgsqlParameter<string[]> { TypedValue = [CustomerJourneyProjection.ProjectionName + ":All", "HighWaterMark"] },
+                },
             });
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"analyze {Schema}.mt_events"));
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"analyze {Schema}.mt_streams"));

@@ -17,7 +17,7 @@ public sealed class SchemaSetup(IDocumentStore store, Npgsql.NpgsqlDataSource da
     public static async Task ApplyAsync(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await using var command = dataSource.CreateCommand(JourneyTables.TriggerSql(StoreSetup.Schema));
+        await using var command = dataSource.CreateCommand(JourneyTables.TriggerSql(StoreSetup.Schema) + JourneyTables.StorageSql(StoreSetup.Schema));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

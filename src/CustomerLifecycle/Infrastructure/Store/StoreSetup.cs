@@ -47,7 +47,9 @@ public static class StoreSetup
 
                 opts.Events.MapEventType<LifecycleClockTicked>(LifecycleClockTicked.EventTypeName);
 
-                opts.Projections.Add(new CustomerJourneyProjection(rules), ProjectionLifecycle.Async);
+                var journeys = new CustomerJourneyProjection(rules);
+                journeys.Options.BatchSize = 2_000;
+                opts.Projections.Add(journeys, ProjectionLifecycle.Async);
                 // A gap in the event sequence is skipped by the daemon after this long. A large batch reserves its
                 // sequence numbers before its COPY; if that takes longer than the threshold under load, the live
                 // projection would skip events a rebuild sees. Waiting longer on a rare rolled-back gap is cheaper.
