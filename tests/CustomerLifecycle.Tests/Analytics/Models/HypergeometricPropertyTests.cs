@@ -23,7 +23,18 @@ public class HypergeometricPropertyTests
     {
         // z in (0.9, 0.97] exercises the 1 − z connection and logarithmic formulas; 0.97^200000 is far below 1e-16.
         Gen.Select(Gen.Double[-3.5, 4], Gen.Double[0.2, 4], Gen.Double[0.5, 6], Gen.Double[0.9001, 0.97])
-            .Sample((a, b, c, z) => AssertMatchesSeries(a, b, c, z, terms: 200_000, tolerance: 1e-10), iter: 300, seed: "0N0XIzNsQ0O2");
+            .Sample((a, b, c, z) => AssertMatchesSeries(a, b, c, z, terms: 200_000, tolerance: NearOneTolerance(c - a - b)), iter: 300, seed: "0N0XIzNsQ0O2");
+    }
+
+    /// <summary>
+    /// The accuracy Hypergeometric documents near z = 1: 1e-10, except when d = c − a − b lies within δ of an integer,
+    /// where Γ(±d) cancel and about 1e-16/δ of relative precision is lost (at most 1e-8, where the logarithmic form
+    /// takes over). CI once drew d = −2 + 1.2e-6 and saw 1.8e-10.
+    /// </summary>
+    private static double NearOneTolerance(double d)
+    {
+        var delta = Math.Abs(d - Math.Round(d));
+        return Math.Max(1e-10, Math.Min(1e-8, 1e-15 / delta));
     }
 
     private static void AssertMatchesSeries(double a, double b, double c, double z, int terms, double tolerance)
