@@ -52,6 +52,8 @@ public static class CustomerLifecycleSetup
         services.AddSingleton(rules);
         services.AddCustomerLifecycleStore(connectionString, rules, builder.Configuration.GetValue("Projections:RunOnThisNode", defaultValue: true));
         services.AddSingleton<Operations.ProjectionRebuilds>();
+        services.AddSingleton<Lifecycle.Journeys.Rebuilding.JourneyBulkRebuild>();
+        services.AddSingleton<Lifecycle.Journeys.Rebuilding.LiveProjectionAgents>();
         services.AddSingleton<LifecycleSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleSweep>());
         services.AddCustomerLifecycleAnalytics(builder.Configuration);

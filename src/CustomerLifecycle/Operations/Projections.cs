@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Lifecycle.Journeys;
+using CustomerLifecycle.Lifecycle.Journeys.Rebuilding;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -8,7 +10,17 @@ using Wolverine.Http;
 
 namespace CustomerLifecycle.Operations;
 
-public sealed record RebuildStatus(string Projection, string State, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Error);
+public sealed record RebuildStatus(string Projection, string State, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Error)
+{
+    /// <summary>The sequence the rebuilt read model is complete through; the live projection carries on after it.</summary>
+    public long? Through { get; init; }
+
+    /// <summary>Events (touchpoints and clock-tick entries) the rebuild folded.</summary>
+    public long? Events { get; init; }
+
+    /// <summary>Read-model documents the rebuild wrote.</summary>
+    public int? Journeys { get; init; }
+}
 
 public sealed record ProjectionStatus(string Projection, string Shard, long ProcessedThrough, long Lag, DateTimeOffset? LastUpdated, RebuildStatus? Rebuild);
 
@@ -16,13 +28,14 @@ public sealed record ProjectionsReport(long HighWaterMark, long Events, long Str
 
 /// <summary>
 /// Runs rebuilds in the background (they can take minutes) and remembers how the last one of each projection went.
-/// A rebuild tears the projection's documents down and replays the whole event store into them with a daemon of its
-/// own, while the live daemon keeps projecting new events. That overlap is safe here because the journey projection
-/// is idempotent: applying an already-known event or an earlier clock tick to a journal changes nothing, so whichever
-/// daemon reaches a customer last, the document ends the same. (For projections without that property, stop the
-/// service and use the CLI: `dotnet run --project src/CustomerLifecycle -- projections rebuild -p NAME`.)
+/// The journey projection (the only one today) is rebuilt by <see cref="JourneyBulkRebuild"/>: customer by customer
+/// into shadow tables that replace the read model in one transaction, while its live agent is paused; readers see
+/// the old read model until then, and the live agent resumes from the rebuild's high-water mark. Any other projection
+/// goes through Marten's rebuild, which replays the store with a daemon of its own while the live one keeps running.
 /// </summary>
-public sealed partial class ProjectionRebuilds(IDocumentStore store, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<ProjectionRebuilds> logger)
+public sealed partial class ProjectionRebuilds(
+    IDocumentStore store, JourneyBulkRebuild bulk, LiveProjectionAgents liveAgents, TimeProvider clock, IHostApplicationLifetime lifetime,
+    ILogger<ProjectionRebuilds> logger)
 {
     // Marten's default gives a replay 5 minutes, which a store of a few million events outgrows: the rebuild then
     // fails half done. A rebuild takes as long as the store needs; stopping the service still cancels it.
@@ -50,6 +63,22 @@ public sealed partial class ProjectionRebuilds(IDocumentStore store, TimeProvide
     {
         try
         {
+            if (running.Projection == CustomerJourneyProjection.ProjectionName)
+            {
+                // Customer by customer into shadow tables, swapped in whole; the live agent waits meanwhile.
+                await using (await liveAgents.PauseAsync(running.Projection, lifetime.ApplicationStopping))
+                {
+                    var result = await bulk.RunAsync(lifetime.ApplicationStopping);
+                    latest[running.Projection] = running with
+                    {
+                        State = "completed", FinishedAt = clock.Now(), Through = result.Through, Events = result.Events + result.Ticks,
+                        Journeys = result.Journeys,
+                    };
+                }
+
+                return;
+            }
+
             using var daemon = await store.BuildProjectionDaemonAsync();
             await daemon.RebuildProjectionAsync(running.Projection, ReplayTimeLimit, lifetime.ApplicationStopping);
             latest[running.Projection] = running with { State = "completed", FinishedAt = clock.Now() };

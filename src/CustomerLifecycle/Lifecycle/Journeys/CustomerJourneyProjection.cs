@@ -48,4 +48,32 @@ public sealed partial class CustomerJourneyProjection : MultiStreamProjection<Cu
                 return snapshot;
         }
     }
+
+    /// <summary>
+    /// One customer's whole slice at once, in sequence order: the document <see cref="Evolve"/> reaches event by event,
+    /// without deriving the lifted values after every event (they depend on the journal alone, so deriving them once
+    /// at the end gives the same document). The bulk rebuild folds customers this way.
+    /// </summary>
+    public static CustomerJourney? Fold(string id, IEnumerable<JourneyInput> inputsInSequenceOrder, RuleSet rules)
+    {
+        ArgumentNullException.ThrowIfNull(inputsInSequenceOrder);
+        LifecycleJournal? journal = null;
+        foreach (var input in inputsInSequenceOrder)
+        {
+            if (input.Touchpoint is { } touchpoint)
+            {
+                journal ??= LifecycleJournal.Start(rules);
+                journal = journal.Apply(LifecycleFact.From(touchpoint, input.EventId, input.EventType, input.Sequence, input.Timestamp));
+            }
+            else if (journal is not null && input.TickAsOf is { } asOf)
+            {
+                journal = journal.AdvanceTo(asOf);
+            }
+        }
+
+        return journal is null ? null : CustomerJourney.Start(id, rules).With(journal);
+    }
 }
+
+/// <summary>One event of a customer's slice: a touchpoint, or a clock tick that names the customer.</summary>
+public readonly record struct JourneyInput(long Sequence, Guid EventId, string EventType, DateTimeOffset Timestamp, Touchpoint? Touchpoint, DateTimeOffset? TickAsOf);
