@@ -54,6 +54,7 @@ public static class CustomerLifecycleSetup
         services.AddSingleton<Operations.ProjectionRebuilds>();
         services.AddSingleton<Lifecycle.Journeys.Rebuilding.JourneyBulkRebuild>();
         services.AddSingleton<Lifecycle.Journeys.Rebuilding.LiveProjectionAgents>();
+        services.AddHostedService<Lifecycle.Journeys.Rebuilding.RebuildPauseRecovery>();
         services.AddSingleton<LifecycleSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleSweep>());
         services.AddCustomerLifecycleAnalytics(builder.Configuration);

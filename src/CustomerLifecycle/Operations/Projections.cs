@@ -4,6 +4,7 @@ using CustomerLifecycle.Infrastructure.Store;
 using CustomerLifecycle.Lifecycle.Journeys;
 using CustomerLifecycle.Lifecycle.Journeys.Rebuilding;
 using Marten;
+using Npgsql;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -34,7 +35,7 @@ public sealed record ProjectionsReport(long HighWaterMark, long Events, long Str
 /// goes through Marten's rebuild, which replays the store with a daemon of its own while the live one keeps running.
 /// </summary>
 public sealed partial class ProjectionRebuilds(
-    IDocumentStore store, JourneyBulkRebuild bulk, LiveProjectionAgents liveAgents, TimeProvider clock, IHostApplicationLifetime lifetime,
+    IDocumentStore store, JourneyBulkRebuild bulk, TimeProvider clock, IHostApplicationLifetime lifetime,
     ILogger<ProjectionRebuilds> logger)
 {
     // Marten's default gives a replay 5 minutes, which a store of a few million events outgrows: the rebuild then
@@ -66,16 +67,12 @@ public sealed partial class ProjectionRebuilds(
             if (running.Projection == CustomerJourneyProjection.ProjectionName)
             {
                 // Customer by customer into shadow tables, swapped in whole; the live agent waits meanwhile.
-                await using (await liveAgents.PauseAsync(running.Projection, lifetime.ApplicationStopping))
+                var result = await bulk.RunAsync(lifetime.ApplicationStopping);
+                latest[running.Projection] = running with
                 {
-                    var result = await bulk.RunAsync(lifetime.ApplicationStopping);
-                    latest[running.Projection] = running with
-                    {
-                        State = "completed", FinishedAt = clock.Now(), Through = result.Through, Events = result.Events + result.Ticks,
-                        Journeys = result.Journeys,
-                    };
-                }
-
+                    State = "completed", FinishedAt = clock.Now(), Through = result.Through, Events = result.Events + result.Ticks,
+                    Journeys = result.Journeys,
+                };
                 return;
             }
 
@@ -100,22 +97,46 @@ public static class ProjectionEndpoints
     [WolverineGet("/api/projections", Name = "GetProjections"), Authorize(Policy = Scopes.Operate), Tags("Operations")]
     [EndpointSummary("Each projection's progress and lag behind the event store, and its latest rebuild")]
     [ProducesResponseType<ProjectionsReport>(200)]
-    public static async Task<ProjectionsReport> Get(IDocumentStore store, ProjectionRebuilds rebuilds, CancellationToken ct)
+    public static async Task<ProjectionsReport> Get(IDocumentStore store, NpgsqlDataSource dataSource, ProjectionRebuilds rebuilds, CancellationToken ct)
     {
-        var statistics = await store.Advanced.FetchEventStoreStatistics(token: ct);
+        var (events, streams, lastSequence) = await CountsAsync(dataSource, ct);
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
-        var highWater = progress.FirstOrDefault(p => p.ShardName == "HighWaterMark")?.Sequence ?? statistics.EventSequenceNumber;
+        var highWater = progress.FirstOrDefault(p => p.ShardName == "HighWaterMark")?.Sequence ?? lastSequence;
         var projections = store.Options.Events.Projections().Select(p => p.Name).ToList();
         return new ProjectionsReport(
             highWater,
-            statistics.EventCount,
-            statistics.StreamCount,
+            events,
+            streams,
             [.. projections.Select(name =>
             {
                 var shard = progress.FirstOrDefault(p => p.ShardName.StartsWith(name + ":", StringComparison.Ordinal));
                 var processed = shard?.Sequence ?? 0;
                 return new ProjectionStatus(name, shard?.ShardName ?? name + ":All", processed, Math.Max(0, highWater - processed), shard?.LastUpdated, rebuilds.Latest(name));
             })]);
+    }
+
+    /// <summary>
+    /// Event and stream counts that stay cheap at any size: exact below a million rows, the planner's estimate (kept
+    /// by autovacuum) above. An exact count(*) scans the whole table: seconds per call at ten million events, and
+    /// operators poll this endpoint during rebuilds.
+    /// </summary>
+    private static async Task<(long Events, long Streams, long LastSequence)> CountsAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        const long ExactBelow = 1_000_000;
+        const string Schema = StoreSetup.Schema;
+        await using var command = dataSource.CreateCommand(
+            $"""
+             with estimate as (
+               select (select reltuples::bigint from pg_class where oid = '{Schema}.mt_events'::regclass) as events,
+                      (select reltuples::bigint from pg_class where oid = '{Schema}.mt_streams'::regclass) as streams)
+             select case when e.events between 0 and {ExactBelow} or e.events < 0 then (select count(*) from {Schema}.mt_events) else e.events end,
+                    case when e.streams between 0 and {ExactBelow} or e.streams < 0 then (select count(*) from {Schema}.mt_streams) else e.streams end,
+                    (select coalesce(max(seq_id), 0) from {Schema}.mt_events)
+             from estimate e
+             """);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     [WolverinePost("/api/projections/{projection}/rebuild", Name = "RebuildProjection"), Authorize(Policy = Scopes.Operate), Tags("Operations")]

@@ -21,7 +21,14 @@ public class BulkRebuildHttpTests(CustomerLifecycleApp app)
     public async Task A_rebuild_reproduces_documents_and_mirror_rows_exactly_and_the_live_projection_carries_on()
     {
         var now = DateTimeOffset.UtcNow;
-        string At(int daysAgo) => now.AddDays(-daysAgo).ToString("O");
+        // 100 ns digits that a cast to timestamptz rounds (half to even) where a binary write would truncate.
+        var tickEndings = new[] { 1234565, 1234575, 9999999, 5 };
+        string At(int daysAgo)
+        {
+            var at = now.AddDays(-daysAgo);
+            return at.AddTicks(-(at.UtcTicks % TimeSpan.TicksPerSecond) + tickEndings[daysAgo % tickEndings.Length]).ToString("O");
+        }
+
         var customers = Enumerable.Range(0, 6).Select(_ => Json.NewId("rb")).ToArray();
         var channel = Json.NewId("ch");
         for (var i = 0; i < customers.Length; i++)
@@ -43,14 +50,21 @@ public class BulkRebuildHttpTests(CustomerLifecycleApp app)
         Assert.NotEmpty(before["spells"]);
         Assert.NotEmpty(before["months"]);
 
+        var purchasesOfLast = await PurchasesAsync(customers[^1]);
+
         Assert.Equal(HttpStatusCode.Accepted, (await operate.PostAsync("/api/projections/CustomerJourney/rebuild", null)).StatusCode);
+        // Ingestion goes on during a rebuild: whichever side of the rebuild's mark this lands on, it must not be lost.
+        await Post(Json.Purchase(customers[^1], 2m, occurredAt: At(2)));
         var rebuild = await WaitForRebuildAsync();
 
         Assert.Equal("completed", (string)rebuild["state"]!);
-        var after = await SnapshotAsync(customers);
+        await app.WaitForProjectionsAsync();
+        Assert.Equal(purchasesOfLast + 1, await PurchasesAsync(customers[^1]));
+        var after = await SnapshotAsync(customers[..^1]);
+        before = await Without(before, customers[^1]);
         foreach (var table in before.Keys)
         {
-            Assert.Equal(before[table], after[table]);
+            Assert.Equal(string.Join("\n", before[table]), string.Join("\n", after[table]));
         }
 
         // The live projection resumes from the rebuild's mark: a new fact reaches the rebuilt document.
@@ -81,6 +95,9 @@ public class BulkRebuildHttpTests(CustomerLifecycleApp app)
             await Task.Delay(100);
         }
     }
+
+    private static Task<Dictionary<string, List<string>>> Without(Dictionary<string, List<string>> snapshot, string customer) =>
+        Task.FromResult(snapshot.ToDictionary(t => t.Key, t => t.Value.Where(row => !row.StartsWith("(" + customer + ",", StringComparison.Ordinal)).ToList()));
 
     private async Task<int> PurchasesAsync(string customer)
     {

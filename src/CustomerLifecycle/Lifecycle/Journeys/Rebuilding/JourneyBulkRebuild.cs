@@ -32,7 +32,8 @@ public sealed record BulkRebuildResult(long Through, long Events, long Ticks, in
 /// its progress would pass over the swap): the caller pauses it before and lets it resume after, from the progress
 /// this sets (see <c>ProjectionRebuilds</c>).
 /// </summary>
-public sealed partial class JourneyBulkRebuild(IDocumentStore store, NpgsqlDataSource dataSource, RuleSet rules, ILogger<JourneyBulkRebuild> logger)
+public sealed partial class JourneyBulkRebuild(
+    IDocumentStore store, NpgsqlDataSource dataSource, RuleSet rules, LiveProjectionAgents liveAgents, ILogger<JourneyBulkRebuild> logger)
 {
     /// <summary>Customers per chunk: one events query, one fold and one COPY per table each.</summary>
     public int ChunkSize { get; init; } = 1_000;
@@ -40,6 +41,7 @@ public sealed partial class JourneyBulkRebuild(IDocumentStore store, NpgsqlDataS
     /// <summary>Chunks folded at once; each holds one connection. Reading, folding and writing overlap across them.</summary>
     public int Parallelism { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
+    public const string Shard = CustomerJourneyProjection.ProjectionName + ":All";
     private const string Suffix = "_rb";
     private const string Ticks = "cl_rebuild_ticks";
     private const string Schema = StoreSetup.Schema;
@@ -47,6 +49,28 @@ public sealed partial class JourneyBulkRebuild(IDocumentStore store, NpgsqlDataS
 
     // Only one rebuild at a time across all nodes: the shadow tables are shared.
     private const long AdvisoryLockKey = 0x636C5F7262_01;
+
+    /// <summary>
+    /// Lifts a live-agent pause that a rebuild left behind when its process died, unless a rebuild is running right now
+    /// (it holds the rebuild lock on its own connection until it has resumed the agent).
+    /// </summary>
+    public async Task RecoverAsync(CancellationToken ct)
+    {
+        await using var control = await dataSource.OpenConnectionAsync(ct);
+        if (!await ScalarAsync<bool>(control, "select pg_try_advisory_lock($1)", AdvisoryLockKey, ct))
+        {
+            return;
+        }
+
+        try
+        {
+            await liveAgents.ResumeIfPausedAsync(Shard, ct);
+        }
+        finally
+        {
+            await ScalarAsync<bool>(control, "select pg_advisory_unlock($1)", AdvisoryLockKey, CancellationToken.None);
+        }
+    }
 
     private readonly ISerializer serializer = store.Options.Serializer();
     private readonly Dictionary<string, Type> touchpointTypes = TouchpointTypes.All.ToDictionary(t => t.Name, t => t.Type, StringComparer.Ordinal);
@@ -63,6 +87,8 @@ public sealed partial class JourneyBulkRebuild(IDocumentStore store, NpgsqlDataS
 
         try
         {
+            // Paused before the high-water mark is read, so every event after it is left to the resumed agent.
+            await using var paused = await liveAgents.PauseAsync(Shard, ct);
             var through = await HighWaterMarkAsync(control, ct);
             await ExecuteAsync(control, PrepareSql(through), ct);
             var totals = new Totals();
@@ -301,13 +327,13 @@ public sealed partial class JourneyBulkRebuild(IDocumentStore store, NpgsqlDataS
                     await copy.WriteAsync(journey.Id, NpgsqlDbType.Varchar, ct);
                     await copy.WriteAsync(i + 1, NpgsqlDbType.Integer, ct);
                     await copy.WriteAsync(spell.Stage.ToString(), NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync(spell.From.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
-                    await WriteNullableAsync(copy, spell.Until?.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                    await copy.WriteAsync(AsParsedFromJson(spell.From), NpgsqlDbType.TimestampTz, ct);
+                    await WriteNullableAsync<DateTimeOffset>(copy, spell.Until is { } until ? AsParsedFromJson(until) : null, NpgsqlDbType.TimestampTz, ct);
                     await copy.WriteAsync(spell.EnteredBy, NpgsqlDbType.Varchar, ct);
                     await WriteNullableAsync(copy, journey.AcquisitionChannel, NpgsqlDbType.Varchar, ct);
                     await WriteNullableAsync(copy, journey.Cohort, NpgsqlDbType.Varchar, ct);
                     await WriteNullableAsync(copy, journey.FirstSeenMonth, NpgsqlDbType.Varchar, ct);
-                    await WriteNullableAsync(copy, spell.Until is null ? journey.NextDueAt?.ToUniversalTime() : null, NpgsqlDbType.TimestampTz, ct);
+                    await WriteNullableAsync<DateTimeOffset>(copy, spell.Until is null && journey.NextDueAt is { } due ? AsParsedFromJson(due) : null, NpgsqlDbType.TimestampTz, ct);
                 }
             }
 
@@ -333,6 +359,20 @@ public sealed partial class JourneyBulkRebuild(IDocumentStore store, NpgsqlDataS
 
             await copy.CompleteAsync(ct);
         }
+    }
+
+    /// <summary>
+    /// The value the mirroring trigger stores for this instant: it casts the document's JSON text (100 ns digits) to
+    /// timestamptz, and PostgreSQL rounds the fraction to microseconds as rint(strtod(fraction) * 1e6), half to even.
+    /// Npgsql would truncate instead, and the two read models would differ by a microsecond now and then.
+    /// </summary>
+    internal static DateTimeOffset AsParsedFromJson(DateTimeOffset value)
+    {
+        var ticks = value.UtcTicks;
+        var fraction = ticks % TimeSpan.TicksPerSecond;
+        // Both steps are correctly rounded IEEE operations, exactly as strtod and the C multiplication are.
+        var micros = Math.Round(fraction / (double)TimeSpan.TicksPerSecond * 1_000_000d, MidpointRounding.ToEven);
+        return new DateTimeOffset(ticks - fraction + (long)micros * TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
     }
 
     private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) =>

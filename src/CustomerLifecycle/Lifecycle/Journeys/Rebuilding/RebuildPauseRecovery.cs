@@ -1,0 +1,28 @@
+namespace CustomerLifecycle.Lifecycle.Journeys.Rebuilding;
+
+/// <summary>
+/// A rebuild pauses the live journey agent in Wolverine's durable storage; if its process dies before it resumes the
+/// agent, the pause outlives it and the read model would stop following new events. Once the host has started, this
+/// lifts such a leftover pause (unless a rebuild is running somewhere).
+/// </summary>
+public sealed partial class RebuildPauseRecovery(JourneyBulkRebuild rebuild, IHostApplicationLifetime lifetime, ILogger<RebuildPauseRecovery> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        await using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(stoppingToken);
+        try
+        {
+            await rebuild.RecoverAsync(stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRecoveryFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not check for a projection agent left paused by an interrupted rebuild")]
+    private static partial void LogRecoveryFailed(ILogger logger, Exception ex);
+}
