@@ -39,7 +39,7 @@ public sealed partial class JourneyBulkRebuild(
     public int ChunkSize { get; init; } = 1_000;
 
     /// <summary>Chunks folded at once; each holds one connection. Reading, folding and writing overlap across them.</summary>
-    public int Parallelism { get; init; } = Math.Max(2, Environment.ProcessorCount);
+    public int Parallelism { get; init; } = Environment.ProcessorCount + 1;
 
     public const string Shard = CustomerJourneyProjection.ProjectionName + ":All";
     private const string Suffix = "_rb";
