@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using CustomerLifecycle.Lifecycle.Journeys.Rebuilding;
 using CustomerLifecycle.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace CustomerLifecycle.Tests.Operations;
@@ -72,6 +74,26 @@ public class BulkRebuildHttpTests(CustomerLifecycleApp app)
         await Post(Json.Purchase(customers[3], 1m, occurredAt: At(1)));
         await app.WaitForProjectionsAsync();
         Assert.Equal(purchases + 1, await PurchasesAsync(customers[3]));
+    }
+
+    [Fact]
+    public async Task A_pause_left_behind_by_a_dead_rebuild_is_lifted_and_the_projection_catches_up()
+    {
+        var customer = Json.NewId("rb");
+        await Post(Json.Purchase(customer, occurredAt: DateTimeOffset.UtcNow.AddDays(-3).ToString("O")));
+        await app.WaitForProjectionsAsync();
+        var agents = app.Services.GetRequiredService<LiveProjectionAgents>();
+
+        // The rebuild "dies" holding the pause: nothing resumes the agent.
+        _ = await agents.PauseAsync(JourneyBulkRebuild.Shard, CancellationToken.None);
+        await Post(Json.Purchase(customer, occurredAt: DateTimeOffset.UtcNow.AddDays(-2).ToString("O")));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, await PurchasesAsync(customer));
+
+        await app.Services.GetRequiredService<JourneyBulkRebuild>().RecoverAsync(CancellationToken.None);
+
+        await app.WaitForProjectionsAsync();
+        Assert.Equal(2, await PurchasesAsync(customer));
     }
 
     private async Task Post(params JsonNode[] touchpoints)
