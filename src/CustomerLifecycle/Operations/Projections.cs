@@ -117,7 +117,7 @@ public static class ProjectionEndpoints
 
     /// <summary>
     /// Event and stream counts that stay cheap at any size: exact below a million rows, the planner's estimate (kept
-    /// by autovacuum) above. Streams are counted exactly until the estimate says a million (about 0.1 s at that size). An exact count(*) scans the whole table: seconds per call at ten million events, and
+    /// by autovacuum) above. An exact count(*) scans the whole table: seconds per call at ten million events, and
     /// operators poll this endpoint during rebuilds.
     /// </summary>
     private static async Task<(long Events, long Streams, long LastSequence)> CountsAsync(NpgsqlDataSource dataSource, CancellationToken ct)

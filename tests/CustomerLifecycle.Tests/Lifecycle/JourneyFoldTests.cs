@@ -36,7 +36,7 @@ public class JourneyFoldTests
                 evolved = projection.Evolve(evolved, "c-1", e);
             }
 
-            var folded = CustomerJourneyProjection.Fold("c-1", events.Select(ToInput), rules);
+            var folded = CustomerJourneyProjection.Fold("c-1", events.Select(e => JourneyInput.Of(e)!.Value), rules);
 
             Assert.Equal(Serialize(evolved), Serialize(folded));
         }, iter: 300);
@@ -85,11 +85,4 @@ public class JourneyFoldTests
 
         return events;
     }
-
-    private static JourneyInput ToInput(IEvent e) => e.Data switch
-    {
-        Touchpoint t => new JourneyInput(e.Sequence, e.Id, e.EventTypeName, e.Timestamp, t, null),
-        LifecycleClockTicked tick => new JourneyInput(e.Sequence, e.Id, e.EventTypeName, e.Timestamp, null, tick.AsOf),
-        _ => throw new InvalidOperationException(),
-    };
 }

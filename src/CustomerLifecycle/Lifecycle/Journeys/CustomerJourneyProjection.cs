@@ -33,20 +33,13 @@ public sealed partial class CustomerJourneyProjection : MultiStreamProjection<Cu
 
     public override CustomerJourney? Evolve(CustomerJourney? snapshot, string id, IEvent e)
     {
-        switch (e.Data)
+        if (JourneyInput.Of(e) is not { } input)
         {
-            case Touchpoint touchpoint:
-                var journey = snapshot ?? CustomerJourney.Start(id, rules);
-                var fact = LifecycleFact.From(touchpoint, e.Id, e.EventTypeName, e.Sequence, e.Timestamp);
-                return journey.With(journey.Journal.Apply(fact));
-
-            // A tick for a customer we have never heard of (erased since, say) creates nothing.
-            case LifecycleClockTicked tick when snapshot is not null:
-                return snapshot.With(snapshot.Journal.AdvanceTo(tick.AsOf));
-
-            default:
-                return snapshot;
+            return snapshot;
         }
+
+        var journal = Step(snapshot?.Journal, input, rules);
+        return journal is null ? snapshot : (snapshot ?? CustomerJourney.Start(id, rules)).With(journal);
     }
 
     /// <summary>
@@ -60,20 +53,37 @@ public sealed partial class CustomerJourneyProjection : MultiStreamProjection<Cu
         LifecycleJournal? journal = null;
         foreach (var input in inputsInSequenceOrder)
         {
-            if (input.Touchpoint is { } touchpoint)
-            {
-                journal ??= LifecycleJournal.Start(rules);
-                journal = journal.Apply(LifecycleFact.From(touchpoint, input.EventId, input.EventType, input.Sequence, input.Timestamp));
-            }
-            else if (journal is not null && input.TickAsOf is { } asOf)
-            {
-                journal = journal.AdvanceTo(asOf);
-            }
+            journal = Step(journal, input, rules);
         }
 
         return journal is null ? null : CustomerJourney.Start(id, rules).With(journal);
     }
+
+    /// <summary>
+    /// The journal after one event, shared by the live and the bulk path. A touchpoint starts the journal if need be;
+    /// a tick for a customer we have never heard of (erased since, say) creates nothing.
+    /// </summary>
+    private static LifecycleJournal? Step(LifecycleJournal? journal, JourneyInput input, RuleSet rules) => input switch
+    {
+        { Touchpoint: { } touchpoint } => (journal ?? LifecycleJournal.Start(rules))
+            .Apply(LifecycleFact.From(touchpoint, input.EventId, input.EventType, input.Sequence, input.Timestamp)),
+        { TickAsOf: { } asOf } when journal is not null => journal.AdvanceTo(asOf),
+        _ => journal,
+    };
 }
 
 /// <summary>One event of a customer's slice: a touchpoint, or a clock tick that names the customer.</summary>
-public readonly record struct JourneyInput(long Sequence, Guid EventId, string EventType, DateTimeOffset Timestamp, Touchpoint? Touchpoint, DateTimeOffset? TickAsOf);
+public readonly record struct JourneyInput(long Sequence, Guid EventId, string EventType, DateTimeOffset Timestamp, Touchpoint? Touchpoint, DateTimeOffset? TickAsOf)
+{
+    /// <summary>The input a stored event makes, or null for an event the journey projection does not fold.</summary>
+    public static JourneyInput? Of(IEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.Data switch
+        {
+            Touchpoint touchpoint => new JourneyInput(e.Sequence, e.Id, e.EventTypeName, e.Timestamp, touchpoint, null),
+            LifecycleClockTicked tick => new JourneyInput(e.Sequence, e.Id, e.EventTypeName, e.Timestamp, null, tick.AsOf),
+            _ => null,
+        };
+    }
+}

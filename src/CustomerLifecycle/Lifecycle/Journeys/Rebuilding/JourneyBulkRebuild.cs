@@ -8,10 +8,7 @@ using NpgsqlTypes;
 
 namespace CustomerLifecycle.Lifecycle.Journeys.Rebuilding;
 
-public sealed record BulkRebuildResult(long Through, long Events, long Ticks, int Journeys, int Customers, TimeSpan Elapsed)
-{
-    public double EventsPerSecond => Elapsed > TimeSpan.Zero ? (Events + Ticks) / Elapsed.TotalSeconds : 0;
-}
+public sealed record BulkRebuildResult(long Through, long Events, long Ticks, int Journeys);
 
 /// <summary>
 /// Rebuilds the <see cref="CustomerJourneyProjection"/> read model (journeys and their mirror tables) from the event
@@ -29,8 +26,8 @@ public sealed record BulkRebuildResult(long Through, long Events, long Ticks, in
 /// complete, and never a half-built one.
 ///
 /// The live agent of the projection must not write meanwhile (it would write to the tables being replaced, and
-/// its progress would pass over the swap): the caller pauses it before and lets it resume after, from the progress
-/// this sets (see <c>ProjectionRebuilds</c>).
+/// its progress would pass over the swap): <see cref="RunAsync"/> pauses it before reading the high-water mark and
+/// lets it resume after the swap, from the progress the swap sets (<see cref="LiveProjectionAgents"/>).
 /// </summary>
 public sealed partial class JourneyBulkRebuild(
     IDocumentStore store, NpgsqlDataSource dataSource, RuleSet rules, LiveProjectionAgents liveAgents, ILogger<JourneyBulkRebuild> logger)
@@ -98,15 +95,16 @@ public sealed partial class JourneyBulkRebuild(
             await Task.WhenAll([producer, .. workers]);
             LogLoaded(logger, totals.Journeys, totals.Events, through, clock.Elapsed.TotalSeconds);
 
-            await ExecuteAsync(control, await IndexSqlAsync(control, ct), ct);
+            var indexes = await IndexesAsync(control, ct);
+            await ExecuteAsync(control, IndexSql(indexes), ct);
             await using (var swap = await control.BeginTransactionAsync(ct))
             {
-                await ExecuteAsync(control, await SwapSqlAsync(control, through, ct), ct);
+                await ExecuteAsync(control, SwapSql(indexes, through), ct);
                 await swap.CommitAsync(ct);
             }
 
             await ExecuteAsync(control, $"drop table if exists {Schema}.{Ticks}", ct);
-            return new BulkRebuildResult(through, totals.Events, totals.Ticks, totals.Journeys, totals.Customers, clock.Elapsed);
+            return new BulkRebuildResult(through, totals.Events, totals.Ticks, totals.Journeys);
         }
         catch
         {
@@ -143,7 +141,7 @@ public sealed partial class JourneyBulkRebuild(
             $"create table {Schema}.{t}{Suffix} (like {Schema}.{t} including defaults including storage including compression);\n")) +
         $"""
          create unlogged table {Schema}.{Ticks} as
-           select c.customer_id, e.seq_id, e.data->>'asOf' as as_of
+           select c.customer_id, e.seq_id, e.data->'asOf' as as_of
            from {Schema}.mt_events e cross join lateral jsonb_array_elements_text(e.data->'customerIds') as c(customer_id)
            where e.type = '{LifecycleClockTicked.EventTypeName}' and e.seq_id <= {through} and e.is_archived = false;
          create index on {Schema}.{Ticks} (customer_id, seq_id);
@@ -206,7 +204,6 @@ public sealed partial class JourneyBulkRebuild(
 
             await WriteAsync(connection, journeys, ct);
             Interlocked.Add(ref totals.Journeys, journeys.Count);
-            Interlocked.Add(ref totals.Customers, ids.Length);
         }
     }
 
@@ -258,8 +255,8 @@ public sealed partial class JourneyBulkRebuild(
             while (await reader.ReadAsync(ct))
             {
                 var customer = reader.GetString(0);
-                // Parsed as the projection's deserializer reads it, offset included: the journal stores the value.
-                var asOf = serializer.FromJson<DateTimeOffset>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"\"{reader.GetString(2)}\"")));
+                // Read by the projection's own deserializer, offset included: the journal stores the value as it is.
+                var asOf = serializer.FromJson<DateTimeOffset>(reader, 2);
                 Slice(slices, customer).Add(new JourneyInput(reader.GetInt64(1), Guid.Empty, LifecycleClockTicked.EventTypeName, default, null, asOf));
                 withTicks.Add(customer);
                 count++;
@@ -386,10 +383,10 @@ public sealed partial class JourneyBulkRebuild(
     /// The live tables' indexes, re-created on the shadows under temporary names (index names are unique per schema),
     /// after the load: building an index once over sorted input is far cheaper than maintaining it row by row.
     /// </summary>
-    private static async Task<string> IndexSqlAsync(NpgsqlConnection connection, CancellationToken ct)
+    private static string IndexSql(List<(string Table, string Index, string Definition, string? Constraint)> indexes)
     {
         var sql = new System.Text.StringBuilder();
-        foreach (var (table, index, definition, constraint) in await IndexesAsync(connection, ct))
+        foreach (var (table, index, definition, constraint) in indexes)
         {
             var shadowDefinition = definition
                 .Replace($" INDEX {index} ON ", $" INDEX {index}{Suffix} ON ", StringComparison.Ordinal)
@@ -441,9 +438,8 @@ public sealed partial class JourneyBulkRebuild(
     /// the new document table and sets the projection's progress to the rebuild's high-water mark. In one
     /// transaction: readers wait for the lock a moment, then see the new read model whole.
     /// </summary>
-    private static async Task<string> SwapSqlAsync(NpgsqlConnection connection, long through, CancellationToken ct)
+    private static string SwapSql(List<(string Table, string Index, string Definition, string? Constraint)> indexes, long through)
     {
-        var indexes = await IndexesAsync(connection, ct);
         var sql = new System.Text.StringBuilder();
         sql.Append($"lock table {string.Join(", ", Tables.Select(t => $"{Schema}.{t}"))} in access exclusive mode;\n");
         foreach (var table in Tables)
@@ -462,7 +458,7 @@ public sealed partial class JourneyBulkRebuild(
         sql.Append(JourneyTables.TriggerSql(Schema)).Append('\n');
         sql.Append(
             $"""
-             insert into {Schema}.mt_event_progression (name, last_seq_id, last_updated) values ('{CustomerJourneyProjection.ProjectionName}:All', {through}, now())
+             insert into {Schema}.mt_event_progression (name, last_seq_id, last_updated) values ('{Shard}', {through}, now())
              on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated;
              """);
         return sql.ToString();
@@ -486,7 +482,6 @@ public sealed partial class JourneyBulkRebuild(
         public long Events;
         public long Ticks;
         public int Journeys;
-        public int Customers;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Journey rebuild loaded {Journeys} journeys from {Events} events through sequence {Through} in {Seconds:F1} s")]
