@@ -68,9 +68,13 @@ public sealed partial class ClvFitter(
     {
         var settings = snapshot.Settings;
         var dataEnd = settings.HoldoutEnd is { } holdoutEnd ? new DateTimeOffset(holdoutEnd.AddDays(1), TimeOnly.MinValue, TimeSpan.Zero) : settings.CalibrationCutoff;
-        var payments = await sources.PaymentsAsync(settings, dataEnd, ct);
-        var calibration = ClvInputs.Net(payments, settings.CalibrationCutoff);
-        var customers = PurchaseSummary.Build(calibration.Orders, settings.Period);
+        var inputs = new ClvFitInputs(settings, dataEnd);
+        await foreach (var customerPayments in sources.PaymentsByCustomerAsync(settings, dataEnd, ct))
+        {
+            inputs.Add(customerPayments);
+        }
+
+        var customers = inputs.Customers;
         if (customers.Count == 0)
         {
             return (null, $"No purchase in {settings.Currency} between {settings.ObservationStart:yyyy-MM-dd} and {settings.CalibrationEnd:yyyy-MM-dd} in this scope: there is nothing to fit.");
@@ -81,18 +85,17 @@ public sealed partial class ClvFitter(
         var spendObservations = customers.Where(c => c.Frequency > 0 && c.MonetaryValue > 0).Select(c => c.Spend!.Value).ToArray();
         await report(new FitProgress("fitting models", 1, 2));
         var spendFit = spendObservations.Length > 0 ? GammaGamma.Fit(spendObservations) : null;
-        var everything = dataEnd == settings.CalibrationCutoff ? calibration : ClvInputs.Net(payments, dataEnd);
-        var holdout = settings.HoldoutEnd is { } end ? Holdout(transactionFit.Parameters, customers, everything, settings, end) : null;
+        var holdout = settings.HoldoutEnd is { } end ? Holdout(transactionFit.Parameters, customers, inputs.HoldoutTransactions, settings, end) : null;
 
         var models = new FittedModels(transactionFit.Parameters, spendFit?.Parameters, settings);
-        var totals = await ValueCustomersAsync(snapshot.Id, models, customers, calibration.NetRevenue, report, ct);
+        var totals = await ValueCustomersAsync(snapshot.Id, models, customers, inputs.NetRevenue, report, ct);
         var (p, s) = (transactionFit.Parameters, spendFit?.Parameters);
         return (new ClvFitOutcome(
             customers.Count,
             spendObservations.Length,
-            everything.Orders.Count,
-            everything.FullyRefundedOrders,
-            everything.UnmatchedRefunds,
+            inputs.Orders,
+            inputs.FullyRefundedOrders,
+            inputs.UnmatchedRefunds,
             new TransactionModelFit(p.R, p.Alpha, p.A, p.B, transactionFit.LogLikelihood, transactionFit.Iterations, transactionFit.Converged),
             s is null ? null : new SpendModelFit(s.P, s.Q, s.Gamma, spendFit!.LogLikelihood, spendFit.Iterations, spendFit.Converged, spendObservations.Length),
             holdout,
@@ -100,9 +103,9 @@ public sealed partial class ClvFitter(
     }
 
     private static HoldoutCheck Holdout(
-        BgNbdParameters parameters, IReadOnlyList<CustomerPurchaseSummary> customers, NetOrders everything, ClvFitSettings settings, DateOnly holdoutEnd)
+        BgNbdParameters parameters, IReadOnlyList<CustomerPurchaseSummary> customers, IReadOnlyDictionary<string, int> actual, ClvFitSettings settings,
+        DateOnly holdoutEnd)
     {
-        var actual = PurchaseSummary.CountHoldoutTransactions(everything.Orders, settings.Period, holdoutEnd);
         var weeks = settings.Period.Between(settings.CalibrationEnd, holdoutEnd);
         var comparison = HoldoutValidation.ByCalibrationFrequency(parameters, customers, actual, weeks);
         return new HoldoutCheck(holdoutEnd, weeks, comparison.TotalPredicted, comparison.TotalActual, comparison.Buckets);

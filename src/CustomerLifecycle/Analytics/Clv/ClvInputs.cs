@@ -72,3 +72,78 @@ public static class ClvInputs
         return new NetOrders(transactions, fullyRefunded, unmatched, netRevenue);
     }
 }
+
+/// <summary>
+/// What a fit keeps of the payments, gathered one customer at a time: the calibration summary and net revenue of each
+/// customer acquired in calibration, their holdout purchase days, and the order counts of the outcome. A customer's
+/// payments never change another customer's inputs, so netting and summarising each customer alone gives exactly what
+/// netting the whole log at once gives, while memory grows with the customers kept, not with the payments read.
+/// </summary>
+public sealed class ClvFitInputs(ClvFitSettings settings, DateTimeOffset dataEnd)
+{
+    private readonly List<CustomerPurchaseSummary> customers = [];
+    private readonly Dictionary<string, decimal> netRevenue = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> holdoutTransactions = new(StringComparer.Ordinal);
+    private bool sorted = true;
+
+    /// <summary>Customers acquired in calibration, by customer id (ordinal), as <see cref="PurchaseSummary.Build"/> orders them.</summary>
+    public IReadOnlyList<CustomerPurchaseSummary> Customers
+    {
+        get
+        {
+            if (!sorted)
+            {
+                customers.Sort((x, y) => string.CompareOrdinal(x.CustomerId, y.CustomerId));
+                sorted = true;
+            }
+
+            return customers;
+        }
+    }
+
+    /// <summary>Net revenue in calibration of each customer in <see cref="Customers"/>.</summary>
+    public IReadOnlyDictionary<string, decimal> NetRevenue => netRevenue;
+
+    /// <summary>Holdout purchase days of the calibration customers who bought in the holdout (absent means none).</summary>
+    public IReadOnlyDictionary<string, int> HoldoutTransactions => holdoutTransactions;
+
+    /// <summary>Orders still (partly) paid for over the whole data window, calibration and holdout.</summary>
+    public int Orders { get; private set; }
+
+    public int FullyRefundedOrders { get; private set; }
+
+    public int UnmatchedRefunds { get; private set; }
+
+    /// <summary>Adds the payments of one customer; a customer must come once, with all their payments.</summary>
+    public void Add(IReadOnlyList<PaymentRecord> payments)
+    {
+        ArgumentNullException.ThrowIfNull(payments);
+        if (payments.Count == 0)
+        {
+            return;
+        }
+
+        var calibration = ClvInputs.Net(payments, settings.CalibrationCutoff);
+        var everything = dataEnd == settings.CalibrationCutoff ? calibration : ClvInputs.Net(payments, dataEnd);
+        Orders += everything.Orders.Count;
+        FullyRefundedOrders += everything.FullyRefundedOrders;
+        UnmatchedRefunds += everything.UnmatchedRefunds;
+        if (PurchaseSummary.Build(calibration.Orders, settings.Period) is not [var summary])
+        {
+            return; // not acquired in calibration: it neither shapes the models nor gets valued
+        }
+
+        if (customers.Count > 0 && string.CompareOrdinal(customers[^1].CustomerId, summary.CustomerId) > 0)
+        {
+            sorted = false;
+        }
+
+        customers.Add(summary);
+        netRevenue[summary.CustomerId] = calibration.NetRevenue.GetValueOrDefault(summary.CustomerId);
+        if (settings.HoldoutEnd is { } holdoutEnd
+            && PurchaseSummary.CountHoldoutTransactions(everything.Orders, settings.Period, holdoutEnd).GetValueOrDefault(summary.CustomerId) is > 0 and var bought)
+        {
+            holdoutTransactions[summary.CustomerId] = bought;
+        }
+    }
+}
