@@ -106,9 +106,23 @@ public static class GetChurnRisk
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var count = filter.Command(connection, $"select count(*) {From}");
-        var total = (long)(await count.ExecuteScalarAsync(ct))!;
-        await using var page = filter.Command(connection, $"{Select} {From} order by {column} desc nulls last, r.customer_id limit $6 offset $7");
+        // Unfiltered, the total is the snapshot's own count of valued customers (unless its rows were purged as too old):
+        // counting a million result rows, joined to their journeys for the filters, took 1.8 s at 1M customers.
+        long total;
+        if (filter.IsEmpty && snapshot.Outcome is { } outcome)
+        {
+            await using var kept = filter.Command(connection, $"select exists (select 1 from {StoreSetup.Schema}.{ClvResults.Table} where snapshot_id = $1)");
+            total = (bool)(await kept.ExecuteScalarAsync(ct))! ? outcome.Customers : 0;
+        }
+        else
+        {
+            await using var count = filter.Command(connection, $"select count(*) {From}");
+            total = (long)(await count.ExecuteScalarAsync(ct))!;
+        }
+
+        // Descending with nulls first, as a backward walk of the (snapshot, column) index yields: churn risk is never null,
+        // and value at risk is null for all of a snapshot's customers or for none (it needs the spend model).
+        await using var page = filter.Command(connection, $"{Select} {From} order by {column} desc, r.customer_id limit $6 offset $7");
         page.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         page.Parameters.Add(new NpgsqlParameter<int> { TypedValue = offset });
         var customers = new List<ChurnRiskEntry>(limit);
@@ -138,6 +152,8 @@ public static class GetChurnRisk
 
     private sealed record Filter(Guid SnapshotId, string? Stage, string? Segment, string? Cohort, string? Channel)
     {
+        public bool IsEmpty => Stage is null && Segment is null && Cohort is null && Channel is null;
+
         public NpgsqlCommand Command(NpgsqlConnection connection, string sql) => new(sql, connection)
         {
             Parameters =
@@ -170,7 +186,7 @@ public static class GetChurnRisk
         await using var writer = new StreamWriter(body, new UTF8Encoding(false));
         await writer.WriteLineAsync("customer_id,churn_risk,value_at_risk,clv,p_alive,expected_purchases,expected_next_purchase,segment,stage,cohort,channel,reasons");
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var command = filter.Command(connection, $"{Select} {From} order by {column} desc nulls last, r.customer_id");
+        await using var command = filter.Command(connection, $"{Select} {From} order by {column} desc, r.customer_id");
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

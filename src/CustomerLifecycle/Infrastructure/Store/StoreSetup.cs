@@ -54,7 +54,13 @@ public static class StoreSetup
                 // sequence numbers before its COPY; if that takes longer than the threshold under load, the live
                 // projection would skip events a rebuild sees. Waiting longer on a rare rolled-back gap is cheaper.
                 opts.Projections.StaleSequenceThreshold = TimeSpan.FromSeconds(30);
-                opts.Schema.For<CustomerJourney>()
+                var journeyMapping = opts.Schema.For<CustomerJourney>();
+                foreach (var (index, _) in JourneyTables.StagePageIndexes)
+                {
+                    journeyMapping.IgnoreIndex(index); // ours (JourneyTables.StorageSql): Marten would drop them as unknown
+                }
+
+                journeyMapping
                     .Duplicate(x => x.Stage!, pgType: "varchar")
                     .Duplicate(x => x.StageSince!)
                     .Duplicate(x => x.NextDueAt!)

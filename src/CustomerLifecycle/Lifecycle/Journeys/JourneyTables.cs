@@ -15,7 +15,11 @@ public static class JourneyTables
 {
     public const string Spells = "cl_stage_spells";
     public const string Months = "cl_customer_months";
+    public const string Flows = "cl_stage_flows";
     public const string DocumentTable = "mt_doc_customerjourney";
+
+    /// <summary>The breakdowns <see cref="Flows"/> keeps: every customer, by channel, by cohort, by both.</summary>
+    public static short Breakdown(string? channel, string? cohort) => (short)((channel is null ? 0 : 1) + (cohort is null ? 0 : 2));
 
     public static IEnumerable<Table> Tables(string schema)
     {
@@ -37,7 +41,24 @@ public static class JourneyTables
         // The funnel picks its entrants by first-seen time: a customer's first spell starts at their first fact. Partial,
         // so it holds one entry per customer and costs the trigger's delete-and-reinsert of a timeline one row, not all.
         spells.Indexes.Add(new IndexDefinition("ix_cl_spells_first_seen") { Columns = ["entered_at"], Predicate = "ordinal = 1" });
+        // The stage distribution at a past instant counts the spells that ended on its day before it (see Flows).
+        spells.Indexes.Add(new IndexDefinition("ix_cl_spells_left") { Columns = ["left_at"], Predicate = "left_at is not null" });
         yield return spells;
+
+        // Per stage and UTC day, how many spells began and how many ended, overall (breakdown 0, channel and cohort ''),
+        // by channel (1), by cohort (2) and by both (3). The number of customers in a stage at instant t is the spells
+        // begun by t minus those ended by t, so whole days come from here (a few thousand rows) and only the day of t
+        // from the spells themselves: stage distributions, now or as of any instant, without counting a million
+        // journeys. Kept by a trigger on the spells, so it changes in the same transaction as they do.
+        var flows = new Table(new PostgresqlObjectName(schema, Flows, SchemaUtils.IdentifierUsage.General));
+        flows.AddColumn("breakdown", "smallint").NotNull().AsPrimaryKey();
+        flows.AddColumn("channel", "varchar").NotNull().AsPrimaryKey();
+        flows.AddColumn("cohort", "varchar").NotNull().AsPrimaryKey();
+        flows.AddColumn("stage", "varchar").NotNull().AsPrimaryKey();
+        flows.AddColumn("day", "date").NotNull().AsPrimaryKey();
+        flows.AddColumn("entered", "bigint").NotNull();
+        flows.AddColumn("exited", "bigint").NotNull();
+        yield return flows;
 
         var months = new Table(new PostgresqlObjectName(schema, Months, SchemaUtils.IdentifierUsage.General));
         months.AddColumn("customer_id", "varchar").NotNull().AsPrimaryKey();
@@ -130,6 +151,7 @@ public static class JourneyTables
         begin
           truncate {{schema}}.{{Spells}};
           truncate {{schema}}.{{Months}};
+          truncate {{schema}}.{{Flows}};
           return null;
         end $fn$;
 
@@ -139,12 +161,81 @@ public static class JourneyTables
         drop trigger if exists cl_mirror_journey_truncate on {{schema}}.{{DocumentTable}};
         create trigger cl_mirror_journey_truncate after truncate on {{schema}}.{{DocumentTable}}
           for each statement execute function {{schema}}.cl_mirror_journey_truncate();
+
+        -- One statement per changed spell: what the old row counted is taken back and what the new row counts is added,
+        -- netted first, so a spell that only closes touches only its end day's rows.
+        create or replace function {{schema}}.cl_count_spell() returns trigger language plpgsql as $fn$
+        begin
+          insert into {{schema}}.{{Flows}} as t (breakdown, channel, cohort, stage, day, entered, exited)
+          select b.breakdown, b.channel, b.cohort, d.stage, d.day, sum(d.entered), sum(d.exited)
+          from (
+            select old.stage, (old.entered_at at time zone 'UTC')::date, -1, 0, old.channel, old.cohort where tg_op <> 'INSERT'
+            union all
+            select old.stage, (old.left_at at time zone 'UTC')::date, 0, -1, old.channel, old.cohort where tg_op <> 'INSERT' and old.left_at is not null
+            union all
+            select new.stage, (new.entered_at at time zone 'UTC')::date, 1, 0, new.channel, new.cohort where tg_op <> 'DELETE'
+            union all
+            select new.stage, (new.left_at at time zone 'UTC')::date, 0, 1, new.channel, new.cohort where tg_op <> 'DELETE' and new.left_at is not null
+          ) d(stage, day, entered, exited, channel, cohort)
+          cross join lateral (values (0::smallint, ''::varchar, ''::varchar), (1, d.channel, ''), (2, '', d.cohort), (3, d.channel, d.cohort))
+            as b(breakdown, channel, cohort)
+          where b.channel is not null and b.cohort is not null
+          group by 1, 2, 3, 4, 5
+          having sum(d.entered) <> 0 or sum(d.exited) <> 0
+          on conflict (breakdown, channel, cohort, stage, day) do update
+            set entered = t.entered + excluded.entered, exited = t.exited + excluded.exited;
+          return null;
+        end $fn$;
+
+        -- In one block with the lock: a database that had spells before the flows existed gets them counted once, and
+        -- nothing can change the spells between the trigger's creation and that count.
+        do $do$
+        begin
+          lock table {{schema}}.{{Spells}} in share row exclusive mode;
+          drop trigger if exists cl_count_spell on {{schema}}.{{Spells}};
+          drop trigger if exists cl_count_spell_change on {{schema}}.{{Spells}};
+          create trigger cl_count_spell after insert or delete on {{schema}}.{{Spells}}
+            for each row execute function {{schema}}.cl_count_spell();
+          -- Most spell updates only move the open spell's next deadline; they count nothing.
+          create trigger cl_count_spell_change after update on {{schema}}.{{Spells}}
+            for each row when ((old.stage, old.entered_at, old.left_at, old.channel, old.cohort)
+                               is distinct from (new.stage, new.entered_at, new.left_at, new.channel, new.cohort))
+            execute function {{schema}}.cl_count_spell();
+          if not exists (select 1 from {{schema}}.{{Flows}}) and exists (select 1 from {{schema}}.{{Spells}}) then
+            {{CountFlowsSql(schema, Spells, Flows)}}
+          end if;
+        end $do$;
         """;
+
+    /// <summary>Counts the flows of a whole spells table into an empty flows table (backfill and bulk rebuild).</summary>
+    public static string CountFlowsSql(string schema, string spells, string flows) => $"""
+        insert into {schema}.{flows} (breakdown, channel, cohort, stage, day, entered, exited)
+            select b.breakdown, b.channel, b.cohort, d.stage, d.day, sum(d.entered), sum(d.exited)
+            from (
+              select stage, (entered_at at time zone 'UTC')::date, 1, 0, channel, cohort from {schema}.{spells}
+              union all
+              select stage, (left_at at time zone 'UTC')::date, 0, 1, channel, cohort from {schema}.{spells} where left_at is not null
+            ) d(stage, day, entered, exited, channel, cohort)
+            cross join lateral (values (0::smallint, ''::varchar, ''::varchar), (1, d.channel, ''), (2, '', d.cohort), (3, d.channel, d.cohort))
+              as b(breakdown, channel, cohort)
+            where b.channel is not null and b.cohort is not null
+            group by 1, 2, 3, 4, 5;
+        """;
+
+    /// <summary>The indexes behind the pages of customers in a stage, one per sort; created here, so Marten must ignore them.</summary>
+    public static readonly IReadOnlyList<(string Name, string Column)> StagePageIndexes =
+    [
+        ("ix_cl_journey_stage_since", "stage_since"),
+        ("ix_cl_journey_stage_activity", "last_activity_at"),
+        ("ix_cl_journey_stage_id", "id"),
+    ];
 
     /// <summary>
     /// Idempotent storage tuning for the document table. A journey document is rewritten on every event that reaches it
     /// and runs to kilobytes, so PostgreSQL compresses it each time: lz4 (where the server has it) costs about a quarter
     /// of the default pglz's time for the same documents. Values already stored keep their compression until rewritten.
+    /// Also the (stage, sort column, id) indexes: a page of a stage's customers is then a short index walk, where
+    /// Marten's one-column index on the stage left every journey in the stage to fetch and sort.
     /// </summary>
     public static string StorageSql(string schema) => $$"""
         do $do$
@@ -153,5 +244,7 @@ public static class JourneyTables
             alter table {{schema}}.{{DocumentTable}} alter column data set compression lz4;
           end if;
         end $do$;
+        {{string.Concat(StagePageIndexes.Select(index =>
+            $"create index if not exists {index.Name} on {schema}.{DocumentTable} (stage, {(index.Column == "id" ? "id" : index.Column + ", id")});\n"))}}
         """;
 }

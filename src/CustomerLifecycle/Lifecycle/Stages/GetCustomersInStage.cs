@@ -63,21 +63,24 @@ public static class GetCustomersInStage
             return Results.ValidationProblem(errors);
         }
 
-        // Column and direction come from the allow-lists above, never from the request text.
-        var filter = "stage = $1 and ($2::varchar is null or acquisition_channel = $2) and ($3::varchar is null or cohort = $3)";
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(Command($"select count(*) from {StoreSetup.Schema}.{JourneyTables.DocumentTable} where {filter}", paged: false));
-        batch.BatchCommands.Add(Command(
+        // The total comes from the stage flows, not from counting the stage's journeys (a few hundred thousand at 1M
+        // customers). Column and direction come from the allow-lists above, never from the request text; the id breaks
+        // ties in the same direction, so the page walks one of the (stage, column, id) indexes
+        // (JourneyTables.StorageSql) instead of sorting every journey in the stage.
+        var total = (await GetStageDistribution.CountAsync(dataSource, asOf: null, channel, cohort, ct)).GetValueOrDefault(parsed);
+        await using var command = dataSource.CreateCommand(
             $"""
              select id, stage_since, last_activity_at, acquisition_channel, cohort, (data->>'purchases')::int
-             from {StoreSetup.Schema}.{JourneyTables.DocumentTable} where {filter}
-             order by {column} {order} nulls last, id limit $4 offset $5
-             """, paged: true));
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var total = reader.GetInt64(0);
-        await reader.NextResultAsync(ct);
+             from {StoreSetup.Schema}.{JourneyTables.DocumentTable}
+             where stage = $1 and ($2::varchar is null or acquisition_channel = $2) and ($3::varchar is null or cohort = $3)
+             order by {column} {order}, id {order} limit $4 offset $5
+             """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = parsed.ToString() });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = channel });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = cohort });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = offset });
+        await using var reader = await command.ExecuteReaderAsync(ct);
         var customers = new List<CustomerInStage>(limit);
         while (await reader.ReadAsync(ct))
         {
@@ -91,25 +94,5 @@ public static class GetCustomersInStage
         }
 
         return Results.Ok(new CustomersInStagePage(parsed, total, offset, limit, customers));
-
-        NpgsqlBatchCommand Command(string sql, bool paged)
-        {
-            var command = new NpgsqlBatchCommand(sql)
-            {
-                Parameters =
-                {
-                    new NpgsqlParameter<string> { TypedValue = parsed.ToString() },
-                    new NpgsqlParameter<string?> { TypedValue = channel },
-                    new NpgsqlParameter<string?> { TypedValue = cohort },
-                },
-            };
-            if (paged)
-            {
-                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
-                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = offset });
-            }
-
-            return command;
-        }
     }
 }

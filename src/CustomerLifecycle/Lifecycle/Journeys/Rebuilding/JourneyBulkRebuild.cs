@@ -42,7 +42,7 @@ public sealed partial class JourneyBulkRebuild(
     private const string Suffix = "_rb";
     private const string Ticks = "cl_rebuild_ticks";
     private const string Schema = StoreSetup.Schema;
-    private static readonly string[] Tables = [JourneyTables.DocumentTable, JourneyTables.Spells, JourneyTables.Months];
+    private static readonly string[] Tables = [JourneyTables.DocumentTable, JourneyTables.Spells, JourneyTables.Months, JourneyTables.Flows];
 
     // Only one rebuild at a time across all nodes: the shadow tables are shared.
     private const long AdvisoryLockKey = 0x636C5F7262_01;
@@ -94,6 +94,8 @@ public sealed partial class JourneyBulkRebuild(
             var workers = Enumerable.Range(0, Parallelism).Select(_ => WorkAsync(chunks.Reader, through, totals, ct)).ToList();
             await Task.WhenAll([producer, .. workers]);
             LogLoaded(logger, totals.Journeys, totals.Events, through, clock.Elapsed.TotalSeconds);
+            // The shadow spells carry no counting trigger (a row-by-row count would cost more than one pass at the end).
+            await ExecuteAsync(control, JourneyTables.CountFlowsSql(Schema, JourneyTables.Spells + Suffix, JourneyTables.Flows + Suffix), ct);
 
             var indexes = await IndexesAsync(control, ct);
             await ExecuteAsync(control, IndexSql(indexes), ct);
