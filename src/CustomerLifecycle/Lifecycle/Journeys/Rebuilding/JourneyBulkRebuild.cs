@@ -42,7 +42,10 @@ public sealed partial class JourneyBulkRebuild(
     private const string Suffix = "_rb";
     private const string Ticks = "cl_rebuild_ticks";
     private const string Schema = StoreSetup.Schema;
-    private static readonly string[] Tables = [JourneyTables.DocumentTable, JourneyTables.Spells, JourneyTables.Months, JourneyTables.Flows];
+    private static readonly string[] Tables =
+    [
+        JourneyTables.DocumentTable, JourneyTables.Spells, JourneyTables.Months, JourneyTables.Flows, JourneyTables.CohortActivity, JourneyTables.CohortSizes,
+    ];
 
     // Only one rebuild at a time across all nodes: the shadow tables are shared.
     private const long AdvisoryLockKey = 0x636C5F7262_01;
@@ -94,8 +97,13 @@ public sealed partial class JourneyBulkRebuild(
             var workers = Enumerable.Range(0, Parallelism).Select(_ => WorkAsync(chunks.Reader, through, totals, ct)).ToList();
             await Task.WhenAll([producer, .. workers]);
             LogLoaded(logger, totals.Journeys, totals.Events, through, clock.Elapsed.TotalSeconds);
-            // The shadow spells carry no counting trigger (a row-by-row count would cost more than one pass at the end).
+            // The shadows carry no counting triggers (counting row by row would cost more than one pass at the end).
             await ExecuteAsync(control, JourneyTables.CountFlowsSql(Schema, JourneyTables.Spells + Suffix, JourneyTables.Flows + Suffix), ct);
+            await ExecuteAsync(
+                control,
+                JourneyTables.CountCohortsSql(
+                    Schema, JourneyTables.DocumentTable + Suffix, JourneyTables.Months + Suffix, JourneyTables.CohortActivity + Suffix, JourneyTables.CohortSizes + Suffix),
+                ct);
 
             var indexes = await IndexesAsync(control, ct);
             await ExecuteAsync(control, IndexSql(indexes), ct);
@@ -388,10 +396,10 @@ public sealed partial class JourneyBulkRebuild(
     private static string IndexSql(List<(string Table, string Index, string Definition, string? Constraint)> indexes)
     {
         var sql = new System.Text.StringBuilder();
-        foreach (var (table, index, definition, constraint) in indexes)
+        foreach (var (i, (table, index, definition, constraint)) in indexes.Index())
         {
             var shadowDefinition = definition
-                .Replace($" INDEX {index} ON ", $" INDEX {index}{Suffix} ON ", StringComparison.Ordinal)
+                .Replace($" INDEX {index} ON ", $" INDEX {ShadowIndex(i)} ON ", StringComparison.Ordinal)
                 .Replace($" ON {Schema}.{table} ", $" ON {Schema}.{table}{Suffix} ", StringComparison.Ordinal);
             if (shadowDefinition == definition)
             {
@@ -401,7 +409,7 @@ public sealed partial class JourneyBulkRebuild(
             sql.Append(shadowDefinition).Append(";\n");
             if (constraint is not null)
             {
-                sql.Append($"alter table {Schema}.{table}{Suffix} add constraint {constraint}{Suffix} primary key using index {index}{Suffix};\n");
+                sql.Append($"alter table {Schema}.{table}{Suffix} add constraint {ShadowIndex(i)} primary key using index {ShadowIndex(i)};\n");
             }
         }
 
@@ -412,6 +420,13 @@ public sealed partial class JourneyBulkRebuild(
 
         return sql.ToString();
     }
+
+    /// <summary>
+    /// The temporary name of the i-th index on the shadows. Not the live name plus a suffix: PostgreSQL cuts names at 63
+    /// bytes, and Weasel's primary key names already reach that (pkey_cl_cohort_activity_breakdown_…), so the suffixed
+    /// name of a long one would be cut back to the live index's own name.
+    /// </summary>
+    private static string ShadowIndex(int i) => $"cl_rebuild_ix_{i}";
 
     private static async Task<List<(string Table, string Index, string Definition, string? Constraint)>> IndexesAsync(NpgsqlConnection connection, CancellationToken ct)
     {
@@ -450,11 +465,11 @@ public sealed partial class JourneyBulkRebuild(
             sql.Append($"alter table {Schema}.{table}{Suffix} rename to {table};\n");
         }
 
-        foreach (var (table, index, _, constraint) in indexes)
+        foreach (var (i, (table, index, _, constraint)) in indexes.Index())
         {
             sql.Append(constraint is not null
-                ? $"alter table {Schema}.{table} rename constraint {constraint}{Suffix} to {constraint};\n"
-                : $"alter index {Schema}.{index}{Suffix} rename to {index};\n");
+                ? $"alter table {Schema}.{table} rename constraint {ShadowIndex(i)} to {constraint};\n"
+                : $"alter index {Schema}.{ShadowIndex(i)} rename to {index};\n");
         }
 
         sql.Append(JourneyTables.TriggerSql(Schema)).Append('\n');
