@@ -124,16 +124,20 @@ public static class ProjectionEndpoints
     {
         const long ExactBelow = 1_000_000;
         const string Schema = StoreSetup.Schema;
-        // reltuples is -1 until the table's first vacuum or analyze (e.g. right after a bulk load): then the last sequence
-        // number stands in for the event count (an upper bound: gaps and archived events are included).
+        // reltuples is -1 until the table's first vacuum or analyze (e.g. right after a bulk load): then the statistics
+        // collector's live-row count, and failing that the last sequence number, stand in for the count (the last
+        // sequence is an upper bound: gaps and archived events are included).
         await using var command = dataSource.CreateCommand(
             $"""
              with estimate as (
-               select (select reltuples::bigint from pg_class where oid = '{Schema}.mt_events'::regclass) as events,
-                      (select reltuples::bigint from pg_class where oid = '{Schema}.mt_streams'::regclass) as streams,
+               -- Before a table's first analyze reltuples is -1; the statistics collector's live-row count stands in.
+               select greatest((select reltuples::bigint from pg_class where oid = '{Schema}.mt_events'::regclass),
+                               (select n_live_tup from pg_stat_user_tables where relid = '{Schema}.mt_events'::regclass)) as events,
+                      greatest((select reltuples::bigint from pg_class where oid = '{Schema}.mt_streams'::regclass),
+                               (select n_live_tup from pg_stat_user_tables where relid = '{Schema}.mt_streams'::regclass)) as streams,
                       (select coalesce(max(seq_id), 0) from {Schema}.mt_events) as last_sequence)
              select case when e.events >= {ExactBelow} then e.events
-                         when e.events < 0 and e.last_sequence >= {ExactBelow} then e.last_sequence
+                         when e.events <= 0 and e.last_sequence >= {ExactBelow} then e.last_sequence
                          else (select count(*) from {Schema}.mt_events) end,
                     case when e.streams >= {ExactBelow} then e.streams
                          else (select count(*) from {Schema}.mt_streams) end,

@@ -105,9 +105,11 @@ public static class JourneyTables
     /// </summary>
     public static string TriggerSql(string schema) => $$"""
         -- What a journey's months and cohort count, taken back for its old version and added for its new one (either may be
-        -- absent: null), netted in one statement per table.
+        -- absent: null), netted in one statement per table. PL/pgSQL, not SQL: PostgreSQL 15 plans a SQL function's
+        -- statements on every call (0.56 ms a call under load), PL/pgSQL keeps its plans for the session.
         create or replace function {{schema}}.cl_count_cohorts(
-          o_months jsonb, o_cohort varchar, o_channel varchar, n_months jsonb, n_cohort varchar, n_channel varchar) returns void language sql as $fn$
+          o_months jsonb, o_cohort varchar, o_channel varchar, n_months jsonb, n_cohort varchar, n_channel varchar) returns void language plpgsql as $fn$
+        begin
           with doc(sign, cohort, channel, months) as (
             select -1, o_cohort, o_channel, coalesce(o_months, '[]'::jsonb) where o_cohort is not null
             union all
@@ -138,7 +140,7 @@ public static class JourneyTables
           group by 1, 2, 3
           having sum(d.sign) <> 0
           on conflict (breakdown, channel, cohort) do update set customers = t.customers + excluded.customers;
-        $fn$;
+        end $fn$;
 
         create or replace function {{schema}}.cl_mirror_journey() returns trigger language plpgsql as $fn$
         declare
