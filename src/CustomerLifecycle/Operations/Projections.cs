@@ -130,7 +130,6 @@ public static class ProjectionEndpoints
         await using var command = dataSource.CreateCommand(
             $"""
              with estimate as (
-               -- Before a table's first analyze reltuples is -1; the statistics collector's live-row count stands in.
                select greatest((select reltuples::bigint from pg_class where oid = '{Schema}.mt_events'::regclass),
                                (select n_live_tup from pg_stat_user_tables where relid = '{Schema}.mt_events'::regclass)) as events,
                       greatest((select reltuples::bigint from pg_class where oid = '{Schema}.mt_streams'::regclass),

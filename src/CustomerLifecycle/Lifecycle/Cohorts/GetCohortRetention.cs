@@ -145,7 +145,7 @@ public static partial class GetCohortRetention
             {
                 new NpgsqlParameter<string> { TypedValue = JourneyAnalytics.FormatMonth(first) },
                 new NpgsqlParameter<string> { TypedValue = JourneyAnalytics.FormatMonth(last) },
-                new NpgsqlParameter<short> { TypedValue = (short)(channel is null ? 0 : 1) },
+                new NpgsqlParameter<short> { TypedValue = JourneyTables.Breakdown(channel, cohort: null) },
                 new NpgsqlParameter<string> { TypedValue = JourneyAnalytics.FormatMonth(lastMonth) },
                 new NpgsqlParameter<string?> { TypedValue = currency },
                 new NpgsqlParameter<string> { TypedValue = channel ?? "" },

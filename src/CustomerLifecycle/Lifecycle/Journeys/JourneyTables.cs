@@ -20,7 +20,7 @@ public static class JourneyTables
     public const string CohortSizes = "cl_cohort_sizes";
     public const string DocumentTable = "mt_doc_customerjourney";
 
-    /// <summary>The breakdowns <see cref="Flows"/> keeps: every customer, by channel, by cohort, by both.</summary>
+    /// <summary>The breakdown a count row belongs to: every customer (0), by channel (1), by cohort (2), by both (3); the cohort tables keep 0 and 1.</summary>
     public static short Breakdown(string? channel, string? cohort) => (short)((channel is null ? 0 : 1) + (cohort is null ? 0 : 2));
 
     public static IEnumerable<Table> Tables(string schema)

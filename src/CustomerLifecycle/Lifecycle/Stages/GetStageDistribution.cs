@@ -71,9 +71,9 @@ public static class GetStageDistribution
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            if (reader.GetInt64(1) != 0)
+            if (reader.GetInt64(1) is not 0 and var customers)
             {
-                counts[Enum.Parse<LifecycleStage>(reader.GetString(0))] = reader.GetInt64(1);
+                counts[Enum.Parse<LifecycleStage>(reader.GetString(0))] = customers;
             }
         }
 
