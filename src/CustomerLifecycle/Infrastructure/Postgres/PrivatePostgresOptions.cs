@@ -21,6 +21,12 @@ public sealed record PrivatePostgresOptions
     /// </summary>
     public bool Durable { get; init; } = true;
 
+    /// <summary>
+    /// The memory a durable server's buffers and caches are sized from (see <c>DataDirectoryFiles.SizedSettings</c>);
+    /// null takes what .NET reports for this machine or container.
+    /// </summary>
+    public long? MemoryBytes { get; init; }
+
     /// <summary>max_connections of the server. Tests with many parallel hosts need more than PostgreSQL's 100.</summary>
     public int MaxConnections { get; init; } = 300;
 

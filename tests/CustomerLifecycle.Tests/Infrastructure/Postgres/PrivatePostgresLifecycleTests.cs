@@ -17,6 +17,34 @@ public sealed class PrivatePostgresLifecycleTests(ITestOutputHelper output) : ID
     private PrivatePostgresOptions TestOptions => new() { DataDirectory = folder.DataDirectory, Durable = false };
 
     [Fact]
+    public async Task DurableServerIsSizedToTheMemoryItIsGivenAndTakesLz4()
+    {
+        // A durable server gets settings sized to the machine; the server must accept every one of them (an
+        // unknown value, or lz4 in a build without it, would stop it from starting) and a TOASTed value must use lz4.
+        await using var server = await PrivatePostgres.StartAsync(new PrivatePostgresOptions
+        {
+            DataDirectory = folder.DataDirectory,
+            MemoryBytes = 8L * 1024 * 1024 * 1024,
+            ServerSettings = new Dictionary<string, string> { ["work_mem"] = "5MB" },
+        });
+
+        async Task<object?> Setting(string name) => await Sql.ScalarAsync(server.ConnectionString, $"select current_setting('{name}')");
+
+        Assert.Equal("on", await Setting("fsync"));
+        Assert.Equal("on", await Setting("synchronous_commit"));
+        Assert.Equal("2GB", await Setting("shared_buffers"));
+        Assert.Equal("4GB", await Setting("effective_cache_size"));
+        Assert.Equal("2GB", await Setting("max_wal_size"));
+        Assert.Equal("15min", await Setting("checkpoint_timeout"));
+        Assert.Equal("lz4", await Setting("wal_compression"));
+        Assert.Equal("5MB", await Setting("work_mem")); // explicit settings still win
+        var method = await Sql.ScalarAsync(
+            server.ConnectionString,
+            "create table toasted (v text); insert into toasted select string_agg(md5(i::text), '') from generate_series(1, 400) i; select pg_column_compression(v) from toasted");
+        Assert.Equal("lz4", method);
+    }
+
+    [Fact]
     public async Task StopThenStartAgainUsesTheSamePortAndKeepsTheData()
     {
         await using var server = await PrivatePostgres.StartAsync(TestOptions);
