@@ -5,6 +5,7 @@ using CustomerLifecycle.Lifecycle.Journeys;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Schema;
 using Npgsql;
 using Weasel.Core;
 using Wolverine.Marten;
@@ -60,13 +61,12 @@ public static class StoreSetup
                     journeyMapping.IgnoreIndex(index); // ours (JourneyTables.StorageSql): Marten would drop them as unknown
                 }
 
-                journeyMapping
-                    .Duplicate(x => x.Stage!, pgType: "varchar")
-                    .Duplicate(x => x.StageSince!)
-                    .Duplicate(x => x.NextDueAt!)
-                    .Duplicate(x => x.LastActivityAt!)
-                    .Duplicate(x => x.AcquisitionChannel!)
-                    .Duplicate(x => x.Cohort!);
+                // Journey values lifted into columns for SQL to filter, sort and join on. Only the sweep's deadline gets an
+                // index of its own (Duplicate adds one); the stage pages walk our (stage, column, id) indexes and the rest are
+                // read by id. Every index costs each journey update an entry (never a HOT update: the last activity and the
+                // deadline move with nearly every event), and the live projection rewrites a journey per event.
+                journeyMapping.Duplicate(x => x.NextDueAt!);
+                opts.Policies.ForAllDocuments(DuplicateJourneyColumnsWithoutIndexes);
 
                 opts.Storage.ExtendedSchemaObjects.AddRange(IngestionSchema.Tables(Schema));
                 opts.Storage.ExtendedSchemaObjects.AddRange(JourneyTables.Tables(Schema));
@@ -78,5 +78,20 @@ public static class StoreSetup
             .IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution = runProjections)
             .UseLightweightSessions();
         return services;
+    }
+
+    private static void DuplicateJourneyColumnsWithoutIndexes(DocumentMapping mapping)
+    {
+        if (mapping.DocumentType != typeof(CustomerJourney))
+        {
+            return;
+        }
+
+        mapping.DuplicateField(nameof(CustomerJourney.Stage), pgType: "varchar");
+        mapping.DuplicateField(nameof(CustomerJourney.StageSince));
+        mapping.DuplicateField(nameof(CustomerJourney.LastActivityAt));
+        mapping.DuplicateField(nameof(CustomerJourney.AcquisitionChannel));
+        mapping.DuplicateField(nameof(CustomerJourney.Cohort));
+        mapping.DuplicateField(nameof(CustomerJourney.MirrorKey), pgType: "bigint");
     }
 }

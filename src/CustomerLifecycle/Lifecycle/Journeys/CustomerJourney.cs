@@ -1,5 +1,8 @@
+using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace CustomerLifecycle.Lifecycle.Journeys;
 
@@ -44,6 +47,15 @@ public sealed record CustomerJourney
     /// <summary>Purchase-like activity per UTC month and currency; mirrored into cl_customer_months for cohorts.</summary>
     public ImmutableList<MonthActivity> Months { get; init; } = [];
 
+    /// <summary>
+    /// A digest of everything the mirror tables take from this journey: its spells and months, channel, cohort and
+    /// first-seen month. Duplicated into a column, so the mirroring trigger runs only on updates that change it (most
+    /// touchpoints move a deadline or the last activity and nothing the mirrors hold) without opening either
+    /// version of the document. A digest of the content rather than a change counter, so the bulk rebuild, which folds a
+    /// customer in one go, stores the same value the live projection reached event by event.
+    /// </summary>
+    public long MirrorKey { get; init; }
+
     public static CustomerJourney Start(string customerId, RuleSet rules) =>
         new() { Id = customerId, Journal = LifecycleJournal.Start(rules) };
 
@@ -51,6 +63,11 @@ public sealed record CustomerJourney
     {
         var counters = journal.State.Counters;
         var firstSeen = journal.Facts.IsEmpty ? (DateTimeOffset?)null : journal.Facts[0].OccurredAt;
+        ImmutableList<StageSpell> spells = [.. journal.Timeline];
+        var months = MonthActivity.Of(journal.Facts);
+        var channel = counters.FirstTouch?.Channel;
+        var cohort = counters.FirstPurchaseAt is { } firstPurchase ? Month(firstPurchase) : null;
+        var firstSeenMonth = firstSeen is { } seen ? Month(seen) : null;
         return this with
         {
             Journal = journal,
@@ -59,14 +76,53 @@ public sealed record CustomerJourney
             NextDueAt = journal.NextDueAt,
             FirstSeenAt = firstSeen,
             LastActivityAt = counters.LastActivityAt,
-            AcquisitionChannel = counters.FirstTouch?.Channel,
+            AcquisitionChannel = channel,
             AcquisitionCampaign = counters.FirstTouch?.Campaign,
-            Cohort = counters.FirstPurchaseAt is { } first ? Month(first) : null,
-            FirstSeenMonth = firstSeen is { } seen ? Month(seen) : null,
+            Cohort = cohort,
+            FirstSeenMonth = firstSeenMonth,
             Purchases = counters.Purchases,
-            Spells = [.. journal.Timeline],
-            Months = MonthActivity.Of(journal.Facts),
+            Spells = spells,
+            Months = months,
+            MirrorKey = MirrorDigest(spells, months, channel, cohort, firstSeenMonth),
         };
+    }
+
+    /// <summary>
+    /// The first 8 bytes of a SHA-256 over the mirrored values, written unambiguously (strings with their lengths,
+    /// instants as UTC ticks, amounts with their scale: the months table keeps 10.50 apart from 10.5). Two contents
+    /// share a key with probability 2^-64.
+    /// </summary>
+    public static long MirrorDigest(IReadOnlyList<StageSpell> spells, IReadOnlyList<MonthActivity> months, string? channel, string? cohort, string? firstSeenMonth)
+    {
+        ArgumentNullException.ThrowIfNull(spells);
+        ArgumentNullException.ThrowIfNull(months);
+        var text = new StringBuilder(64 + (spells.Count * 48) + (months.Count * 32));
+        void Add(string? value) => (value is null ? text.Append('-') : text.Append(value.Length).Append(':').Append(value)).Append('|');
+        void AddInstant(DateTimeOffset? at) => text.Append(at?.UtcTicks.ToString(CultureInfo.InvariantCulture) ?? "-").Append('|');
+        Add(channel);
+        Add(cohort);
+        Add(firstSeenMonth);
+        text.Append(spells.Count).Append('|');
+        foreach (var spell in spells)
+        {
+            Add(spell.Stage.ToString());
+            AddInstant(spell.From);
+            AddInstant(spell.Until);
+            Add(spell.EnteredBy);
+        }
+
+        text.Append(months.Count).Append('|');
+        foreach (var month in months)
+        {
+            Add(month.Month);
+            Add(month.Currency);
+            text.Append(month.Purchases.ToString(CultureInfo.InvariantCulture)).Append('|');
+            Add(month.Revenue.ToString(CultureInfo.InvariantCulture));
+        }
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()), hash);
+        return BinaryPrimitives.ReadInt64LittleEndian(hash);
     }
 
     public static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);

@@ -35,9 +35,6 @@ public static class JourneyTables
         spells.AddColumn("channel", "varchar");
         spells.AddColumn("cohort", "varchar");
         spells.AddColumn("first_seen_month", "varchar");
-        // The journey's next deadline, so an open spell can be measured without opening the journey (time in stage). Set
-        // on the open spell only: closed spells never need it, and the deadline moves with nearly every purchase.
-        spells.AddColumn("next_due_at", "timestamptz");
         spells.Indexes.Add(new IndexDefinition("ix_cl_spells_stage_entered") { Columns = ["stage", "entered_at"] });
         spells.Indexes.Add(new IndexDefinition("ix_cl_spells_entered") { Columns = ["entered_at"] });
         // The funnel picks its entrants by first-seen time: a customer's first spell starts at their first fact. Partial,
@@ -107,8 +104,12 @@ public static class JourneyTables
         -- What a journey's months and cohort count, taken back for its old version and added for its new one (either may be
         -- absent: null), netted in one statement per table. PL/pgSQL, not SQL: PostgreSQL 15 plans a SQL function's
         -- statements on every call (0.56 ms a call under load), PL/pgSQL keeps its plans for the session.
+        -- force_generic_plan on this and the triggers below: their statements test tg_op and nulls that a custom plan
+        -- folds away, so the plan cache judged custom plans cheaper and planned every statement on every call again
+        -- (perf of the live projection: a fifth of the server's time in the planner under the triggers).
         create or replace function {{schema}}.cl_count_cohorts(
-          o_months jsonb, o_cohort varchar, o_channel varchar, n_months jsonb, n_cohort varchar, n_channel varchar) returns void language plpgsql as $fn$
+          o_months jsonb, o_cohort varchar, o_channel varchar, n_months jsonb, n_cohort varchar, n_channel varchar) returns void language plpgsql
+          set plan_cache_mode = force_generic_plan as $fn$
         begin
           with doc(sign, cohort, channel, months) as (
             select -1, o_cohort, o_channel, coalesce(o_months, '[]'::jsonb) where o_cohort is not null
@@ -142,7 +143,8 @@ public static class JourneyTables
           on conflict (breakdown, channel, cohort) do update set customers = t.customers + excluded.customers;
         end $fn$;
 
-        create or replace function {{schema}}.cl_mirror_journey() returns trigger language plpgsql as $fn$
+        create or replace function {{schema}}.cl_mirror_journey() returns trigger language plpgsql
+          set plan_cache_mode = force_generic_plan as $fn$
         declare
           n record;
           o record;
@@ -158,13 +160,13 @@ public static class JourneyTables
             return null;
           end if;
           select * into n from jsonb_to_record(new.data) as x(
-            spells jsonb, months jsonb, "acquisitionChannel" varchar, cohort varchar, "firstSeenMonth" varchar, "nextDueAt" timestamptz);
+            spells jsonb, months jsonb, "acquisitionChannel" varchar, cohort varchar, "firstSeenMonth" varchar);
           if tg_op = 'UPDATE' then
             select * into o from jsonb_to_record(old.data) as x(
-              spells jsonb, months jsonb, "acquisitionChannel" varchar, cohort varchar, "firstSeenMonth" varchar, "nextDueAt" timestamptz);
-            -- Spell rows also carry the journey's channel, cohort and first-seen month, and the open one its next deadline.
-            spells_changed := (n.spells, n."acquisitionChannel", n.cohort, n."firstSeenMonth", n."nextDueAt")
-                              is distinct from (o.spells, o."acquisitionChannel", o.cohort, o."firstSeenMonth", o."nextDueAt");
+              spells jsonb, months jsonb, "acquisitionChannel" varchar, cohort varchar, "firstSeenMonth" varchar);
+            -- Spell rows also carry the journey's channel, cohort and first-seen month.
+            spells_changed := (n.spells, n."acquisitionChannel", n.cohort, n."firstSeenMonth")
+                              is distinct from (o.spells, o."acquisitionChannel", o.cohort, o."firstSeenMonth");
             months_changed := (n.months, n.cohort) is distinct from (o.months, o.cohort);
             cohorts_changed := (n.months, n.cohort, n."acquisitionChannel") is distinct from (o.months, o.cohort, o."acquisitionChannel");
           end if;
@@ -178,21 +180,20 @@ public static class JourneyTables
           end if;
 
           if spells_changed then
-            insert into {{schema}}.{{Spells}} as t (customer_id, ordinal, stage, entered_at, left_at, entered_by, channel, cohort, first_seen_month, next_due_at)
+            insert into {{schema}}.{{Spells}} as t (customer_id, ordinal, stage, entered_at, left_at, entered_by, channel, cohort, first_seen_month)
             select w.* from (
               select new.id as customer_id, s.ordinal::integer as ordinal, s.spell->>'stage' as stage, (s.spell->>'from')::timestamptz as entered_at,
                      (s.spell->>'until')::timestamptz as left_at, s.spell->>'enteredBy' as entered_by, n."acquisitionChannel" as channel,
-                     n.cohort as cohort, n."firstSeenMonth" as first_seen_month,
-                     case when s.spell->>'until' is null then n."nextDueAt" end as next_due_at
+                     n.cohort as cohort, n."firstSeenMonth" as first_seen_month
               from jsonb_array_elements(coalesce(n.spells, '[]'::jsonb)) with ordinality as s(spell, ordinal)) w
             where tg_op = 'INSERT' or not exists (
               select 1 from {{schema}}.{{Spells}} e
               where e.customer_id = w.customer_id and e.ordinal = w.ordinal
-                and (e.stage, e.entered_at, e.left_at, e.entered_by, e.channel, e.cohort, e.first_seen_month, e.next_due_at)
-                    is not distinct from (w.stage, w.entered_at, w.left_at, w.entered_by, w.channel, w.cohort, w.first_seen_month, w.next_due_at))
+                and (e.stage, e.entered_at, e.left_at, e.entered_by, e.channel, e.cohort, e.first_seen_month)
+                    is not distinct from (w.stage, w.entered_at, w.left_at, w.entered_by, w.channel, w.cohort, w.first_seen_month))
             on conflict (customer_id, ordinal) do update
               set stage = excluded.stage, entered_at = excluded.entered_at, left_at = excluded.left_at, entered_by = excluded.entered_by,
-                  channel = excluded.channel, cohort = excluded.cohort, first_seen_month = excluded.first_seen_month, next_due_at = excluded.next_due_at;
+                  channel = excluded.channel, cohort = excluded.cohort, first_seen_month = excluded.first_seen_month;
             if tg_op = 'UPDATE' then
               if jsonb_array_length(coalesce(n.spells, '[]'::jsonb)) < jsonb_array_length(coalesce(o.spells, '[]'::jsonb)) then
                 delete from {{schema}}.{{Spells}} where customer_id = new.id and ordinal > jsonb_array_length(coalesce(n.spells, '[]'::jsonb));
@@ -233,15 +234,21 @@ public static class JourneyTables
         end $fn$;
 
         drop trigger if exists cl_mirror_journey on {{schema}}.{{DocumentTable}};
-        create trigger cl_mirror_journey after insert or update or delete on {{schema}}.{{DocumentTable}}
+        create trigger cl_mirror_journey after insert or delete on {{schema}}.{{DocumentTable}}
           for each row execute function {{schema}}.cl_mirror_journey();
+        -- Most updates (a visit, a tick that moves a deadline) change nothing the mirrors hold: the mirror key
+        -- (CustomerJourney.MirrorKey) tells without opening either document, and the function is not even called.
+        drop trigger if exists cl_mirror_journey_change on {{schema}}.{{DocumentTable}};
+        create trigger cl_mirror_journey_change after update on {{schema}}.{{DocumentTable}}
+          for each row when (old.mirror_key is distinct from new.mirror_key) execute function {{schema}}.cl_mirror_journey();
         drop trigger if exists cl_mirror_journey_truncate on {{schema}}.{{DocumentTable}};
         create trigger cl_mirror_journey_truncate after truncate on {{schema}}.{{DocumentTable}}
           for each statement execute function {{schema}}.cl_mirror_journey_truncate();
 
         -- One statement per changed spell: what the old row counted is taken back and what the new row counts is added,
         -- netted first, so a spell that only closes touches only its end day's rows.
-        create or replace function {{schema}}.cl_count_spell() returns trigger language plpgsql as $fn$
+        create or replace function {{schema}}.cl_count_spell() returns trigger language plpgsql
+          set plan_cache_mode = force_generic_plan as $fn$
         begin
           insert into {{schema}}.{{Flows}} as t (breakdown, channel, cohort, stage, day, entered, exited)
           select b.breakdown, b.channel, b.cohort, d.stage, d.day, sum(d.entered), sum(d.exited)
@@ -347,6 +354,8 @@ public static class JourneyTables
     /// Marten's one-column index on the stage left every journey in the stage to fetch and sort.
     /// </summary>
     public static string StorageSql(string schema) => $$"""
+        -- Until November 2026 the open spell carried the journey's next deadline; time in stage now reads it from the journey.
+        alter table {{schema}}.{{Spells}} drop column if exists next_due_at;
         do $do$
         begin
           if exists (select 1 from pg_settings where name = 'default_toast_compression' and 'lz4' = any(enumvals)) then

@@ -42,10 +42,12 @@ public static class GetTimeInStage
              with measured as (
                -- least() skips nulls: a closed spell ends at left_at (or now, if a future-dated fact ends it later),
                -- an open one at now or at the journey's next deadline, whichever comes first.
-               select customer_id, stage, ordinal, left_at is null as open,
-                      greatest(extract(epoch from least(left_at, $1, case when left_at is null then next_due_at end) - entered_at), 0)::float8 as seconds
-               from {StoreSetup.Schema}.{JourneyTables.Spells}
-               where entered_at <= $1 and ($2::varchar is null or channel = $2) and ($3::varchar is null or cohort = $3)
+               -- The deadline is the journey's: only an open spell joins it.
+               select s.customer_id, s.stage, s.ordinal, s.left_at is null as open,
+                      greatest(extract(epoch from least(s.left_at, $1, j.next_due_at) - s.entered_at), 0)::float8 as seconds
+               from {StoreSetup.Schema}.{JourneyTables.Spells} s
+               left join {StoreSetup.Schema}.{JourneyTables.DocumentTable} j on s.left_at is null and j.id = s.customer_id
+               where s.entered_at <= $1 and ($2::varchar is null or s.channel = $2) and ($3::varchar is null or s.cohort = $3)
              ),
              per_customer as (
                -- max() over [ordinal, seconds] picks the seconds of the customer's latest spell in the stage without

@@ -101,6 +101,26 @@ public class PopulationCountsHttpTests(CustomerLifecycleApp app)
         }
     }
 
+    [Fact]
+    public async Task Journeys_carry_only_the_indexes_a_query_walks()
+    {
+        // Every index costs each journey write an entry, and the live projection writes a journey per event: Marten's
+        // one-column indexes on the duplicated columns are removed, except the sweep's deadline.
+        await using var dataSource = NpgsqlDataSource.Create(app.ConnectionString);
+        await using var command = dataSource.CreateCommand(
+            $"select indexname from pg_indexes where schemaname = '{Schema}' and tablename = '{JourneyTables.DocumentTable}' order by indexname");
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        Assert.Equal(
+            [.. new[] { "ix_cl_journey_stage_activity", "ix_cl_journey_stage_id", "ix_cl_journey_stage_since", "mt_doc_customerjourney_idx_next_due_at", "pkey_mt_doc_customerjourney_id" }.Order(StringComparer.Ordinal)],
+            names.Order(StringComparer.Ordinal));
+    }
+
     private async Task Post(params JsonNode[] touchpoints)
     {
         var response = await client.PostAsJsonAsync("/api/touchpoints/batch", Json.Batch(touchpoints));

@@ -302,7 +302,7 @@ public sealed partial class JourneyBulkRebuild(
         }
 
         await using (var copy = await connection.BeginBinaryImportAsync(
-                         $"copy {Schema}.{JourneyTables.DocumentTable}{Suffix} (id, data, mt_dotnet_type, mt_version, stage, stage_since, next_due_at, last_activity_at, acquisition_channel, cohort) from stdin (format binary)", ct))
+                         $"copy {Schema}.{JourneyTables.DocumentTable}{Suffix} (id, data, mt_dotnet_type, mt_version, stage, stage_since, next_due_at, last_activity_at, acquisition_channel, cohort, mirror_key) from stdin (format binary)", ct))
         {
             foreach (var (journey, version) in journeys)
             {
@@ -317,13 +317,14 @@ public sealed partial class JourneyBulkRebuild(
                 await WriteNullableAsync(copy, journey.LastActivityAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
                 await WriteNullableAsync(copy, journey.AcquisitionChannel, NpgsqlDbType.Varchar, ct);
                 await WriteNullableAsync(copy, journey.Cohort, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(journey.MirrorKey, NpgsqlDbType.Bigint, ct);
             }
 
             await copy.CompleteAsync(ct);
         }
 
         await using (var copy = await connection.BeginBinaryImportAsync(
-                         $"copy {Schema}.{JourneyTables.Spells}{Suffix} (customer_id, ordinal, stage, entered_at, left_at, entered_by, channel, cohort, first_seen_month, next_due_at) from stdin (format binary)", ct))
+                         $"copy {Schema}.{JourneyTables.Spells}{Suffix} (customer_id, ordinal, stage, entered_at, left_at, entered_by, channel, cohort, first_seen_month) from stdin (format binary)", ct))
         {
             foreach (var (journey, _) in journeys)
             {
@@ -340,7 +341,6 @@ public sealed partial class JourneyBulkRebuild(
                     await WriteNullableAsync(copy, journey.AcquisitionChannel, NpgsqlDbType.Varchar, ct);
                     await WriteNullableAsync(copy, journey.Cohort, NpgsqlDbType.Varchar, ct);
                     await WriteNullableAsync(copy, journey.FirstSeenMonth, NpgsqlDbType.Varchar, ct);
-                    await WriteNullableAsync<DateTimeOffset>(copy, spell.Until is null && journey.NextDueAt is { } due ? AsParsedFromJson(due) : null, NpgsqlDbType.TimestampTz, ct);
                 }
             }
 
