@@ -17,9 +17,9 @@ public class JourneyFoldTests
     private static readonly JsonSerializerOptions Json = new() { AllowOutOfOrderMetadataProperties = true };
 
     // One event of a generated slice: kind 0-5 a touchpoint, 6 a clock tick; business time and store time in minutes.
-    private sealed record Raw(int Kind, int OccurredMinutes, int LagMinutes, int Amount);
+    internal sealed record Raw(int Kind, int OccurredMinutes, int LagMinutes, int Amount);
 
-    private static readonly Gen<Raw> RawEvent = Gen.Select(Gen.Int[0, 6], Gen.Int[0, 700 * 24 * 60], Gen.Int[0, 90 * 24 * 60], Gen.Int[1, 500])
+    internal static readonly Gen<Raw> RawEvent = Gen.Select(Gen.Int[0, 6], Gen.Int[0, 700 * 24 * 60], Gen.Int[0, 90 * 24 * 60], Gen.Int[1, 500])
         .Select((kind, occurred, lag, amount) => new Raw(kind, occurred, lag, amount));
 
     [Fact]
@@ -50,7 +50,7 @@ public class JourneyFoldTests
 
     private static string Serialize(CustomerJourney? journey) => JsonSerializer.Serialize(journey, Json);
 
-    private static List<IEvent> ToEvents(string customer, IReadOnlyList<Raw> raws)
+    internal static List<IEvent> ToEvents(string customer, IReadOnlyList<Raw> raws)
     {
         var events = new List<IEvent>();
         // Store time only moves forward (in sequence order); business time is anywhere before it, so facts arrive late.

@@ -4,7 +4,7 @@ using CustomerLifecycle.Lifecycle.Journeys;
 namespace CustomerLifecycle.Tests.Lifecycle;
 
 /// <summary>
-/// The mirroring trigger skips a journey update whose mirror key did not change, so the key must change with every
+/// The projection's writer skips the mirrors of a journey whose mirror key did not change, so the key must change with every
 /// value the mirror tables take from the journey, and only with them.
 /// </summary>
 public class MirrorKeyTests

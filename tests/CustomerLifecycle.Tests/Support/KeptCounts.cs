@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace CustomerLifecycle.Tests.Support;
 
-/// <summary>The counts that triggers keep for the population views, checked against counting the tables again.</summary>
+/// <summary>The counts kept for the population views, checked against counting the tables again.</summary>
 public static class KeptCounts
 {
     private const string Schema = "customer_lifecycle";

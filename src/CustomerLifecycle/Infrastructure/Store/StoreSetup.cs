@@ -50,12 +50,14 @@ public static class StoreSetup
 
                 var journeys = new CustomerJourneyProjection(rules);
                 journeys.Options.BatchSize = 2_000;
-                opts.Projections.Add(journeys, ProjectionLifecycle.Async);
+                opts.Projections.Add((Marten.Events.Projections.IProjection)journeys, ProjectionLifecycle.Async, CustomerJourneyProjection.ProjectionName);
                 // A gap in the event sequence is skipped by the daemon after this long. A large batch reserves its
                 // sequence numbers before its COPY; if that takes longer than the threshold under load, the live
                 // projection would skip events a rebuild sees. Waiting longer on a rare rolled-back gap is cheaper.
                 opts.Projections.StaleSequenceThreshold = TimeSpan.FromSeconds(30);
-                var journeyMapping = opts.Schema.For<CustomerJourney>();
+                // mt_version holds the sequence of the last event folded into the journey (JourneyWriter and the bulk
+                // rebuild write it), a number as when Marten's own aggregation projection wrote journeys.
+                var journeyMapping = opts.Schema.For<CustomerJourney>().UseNumericRevisions(true);
                 foreach (var (index, _) in JourneyTables.StagePageIndexes)
                 {
                     journeyMapping.IgnoreIndex(index); // ours (JourneyTables.StorageSql): Marten would drop them as unknown
@@ -92,6 +94,5 @@ public static class StoreSetup
         mapping.DuplicateField(nameof(CustomerJourney.LastActivityAt));
         mapping.DuplicateField(nameof(CustomerJourney.AcquisitionChannel));
         mapping.DuplicateField(nameof(CustomerJourney.Cohort));
-        mapping.DuplicateField(nameof(CustomerJourney.MirrorKey), pgType: "bigint");
     }
 }

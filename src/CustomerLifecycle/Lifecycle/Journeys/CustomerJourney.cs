@@ -49,10 +49,10 @@ public sealed record CustomerJourney
 
     /// <summary>
     /// A digest of everything the mirror tables take from this journey: its spells and months, channel, cohort and
-    /// first-seen month. Duplicated into a column, so the mirroring trigger runs only on updates that change it (most
-    /// touchpoints move a deadline or the last activity and nothing the mirrors hold) without opening either
-    /// version of the document. A digest of the content rather than a change counter, so the bulk rebuild, which folds a
-    /// customer in one go, stores the same value the live projection reached event by event.
+    /// first-seen month. <see cref="JourneyWriter"/> derives and compares mirror rows only for journeys whose key moved
+    /// (most touchpoints move a deadline or the last activity and nothing the mirrors hold). A digest of the content
+    /// rather than a change counter, so the bulk rebuild, which folds a customer in one go, stores the same value the
+    /// live projection reached event by event.
     /// </summary>
     public long MirrorKey { get; init; }
 

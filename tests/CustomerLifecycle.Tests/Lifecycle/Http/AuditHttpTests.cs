@@ -53,6 +53,8 @@ public class AuditHttpTests(CustomerLifecycleApp app)
             // Simulate a defect: the read model claims a transition the events do not support.
             var journey = (await session.LoadAsync<CustomerJourney>(customer))!;
             var bogus = journey.Journal.Log[0] with { To = LifecycleStage.Advocate, RuleId = "advocate-by-referral" };
+            // Only the projection's writer may store journeys; the defect poses as it.
+            session.QueueSqlCommand(JourneyWriter.ClaimSql);
             session.Store(journey with { Journal = journey.Journal with { Log = journey.Journal.Log.Add(bogus) } });
             await session.SaveChangesAsync();
         }

@@ -3,12 +3,14 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CustomerLifecycle.Lifecycle.Journeys;
 using CustomerLifecycle.Tests.Support;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace CustomerLifecycle.Tests.Lifecycle.Http;
 
 /// <summary>
-/// Stage distributions and cohort retention are read from counts that triggers keep (per-day stage flows, cohort
+/// Stage distributions and cohort retention are read from counts kept with the mirror rows (per-day stage flows, cohort
 /// activity and sizes), not from the spells and months themselves. These tests hold the counts to a recount of the
 /// tables after every kind of change (spells opened, closed, rewritten by a late fact; months in two currencies,
 /// refunds; journeys deleted), and the stage distribution to a direct count of the spells at instants chosen to sit
@@ -104,8 +106,8 @@ public class PopulationCountsHttpTests(CustomerLifecycleApp app)
     [Fact]
     public async Task Journeys_carry_only_the_indexes_a_query_walks()
     {
-        // Every index costs each journey write an entry, and the live projection writes a journey per event: Marten's
-        // one-column indexes on the duplicated columns are removed, except the sweep's deadline.
+        // Every index costs each journey write an entry, and the live projection rewrites a journey for nearly every
+        // event: Marten's one-column indexes on the duplicated columns are removed, except the sweep's deadline.
         await using var dataSource = NpgsqlDataSource.Create(app.ConnectionString);
         await using var command = dataSource.CreateCommand(
             $"select indexname from pg_indexes where schemaname = '{Schema}' and tablename = '{JourneyTables.DocumentTable}' order by indexname");
@@ -119,6 +121,24 @@ public class PopulationCountsHttpTests(CustomerLifecycleApp app)
         Assert.Equal(
             [.. new[] { "ix_cl_journey_stage_activity", "ix_cl_journey_stage_id", "ix_cl_journey_stage_since", "mt_doc_customerjourney_idx_next_due_at", "pkey_mt_doc_customerjourney_id" }.Order(StringComparer.Ordinal)],
             names.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Journeys_written_by_anything_but_the_projection_are_refused_with_the_reason()
+    {
+        // The projection's writer keeps the mirror rows and counts; a journey stored any other way would leave them behind.
+        var customer = Json.NewId("wr");
+        await Post(Json.Purchase(customer, 10m, occurredAt: DateTimeOffset.UtcNow.AddDays(-1).ToString("O")));
+        await app.WaitForProjectionsAsync();
+        var store = app.Services.GetRequiredService<IDocumentStore>();
+        await using var session = store.LightweightSession();
+        var journey = (await session.LoadAsync<CustomerJourney>(customer))!;
+        session.Store(journey with { Purchases = 99 });
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => session.SaveChangesAsync());
+
+        Assert.Contains("written by the CustomerJourney projection only", refused.ToString(), StringComparison.Ordinal);
+        Assert.Equal(1, await ScalarAsync<int>($"select purchases from {Schema}.{JourneyTables.DocumentTable} j, jsonb_to_record(j.data) as x(purchases int) where id = $1", customer));
     }
 
     private async Task Post(params JsonNode[] touchpoints)

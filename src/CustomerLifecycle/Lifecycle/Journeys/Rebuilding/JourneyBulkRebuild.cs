@@ -293,7 +293,7 @@ public sealed partial class JourneyBulkRebuild(
         return slice;
     }
 
-    /// <summary>The documents and their mirror rows, exactly as the mirroring trigger derives them from a document.</summary>
+    /// <summary>The documents and their mirror rows, derived as the live projection's writer derives them.</summary>
     private async Task WriteAsync(NpgsqlConnection connection, List<(CustomerJourney Journey, long Version)> journeys, CancellationToken ct)
     {
         if (journeys.Count == 0)
@@ -302,7 +302,7 @@ public sealed partial class JourneyBulkRebuild(
         }
 
         await using (var copy = await connection.BeginBinaryImportAsync(
-                         $"copy {Schema}.{JourneyTables.DocumentTable}{Suffix} (id, data, mt_dotnet_type, mt_version, stage, stage_since, next_due_at, last_activity_at, acquisition_channel, cohort, mirror_key) from stdin (format binary)", ct))
+                         $"copy {Schema}.{JourneyTables.DocumentTable}{Suffix} (id, data, mt_dotnet_type, mt_version, stage, stage_since, next_due_at, last_activity_at, acquisition_channel, cohort) from stdin (format binary)", ct))
         {
             foreach (var (journey, version) in journeys)
             {
@@ -317,7 +317,6 @@ public sealed partial class JourneyBulkRebuild(
                 await WriteNullableAsync(copy, journey.LastActivityAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
                 await WriteNullableAsync(copy, journey.AcquisitionChannel, NpgsqlDbType.Varchar, ct);
                 await WriteNullableAsync(copy, journey.Cohort, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(journey.MirrorKey, NpgsqlDbType.Bigint, ct);
             }
 
             await copy.CompleteAsync(ct);
@@ -326,22 +325,18 @@ public sealed partial class JourneyBulkRebuild(
         await using (var copy = await connection.BeginBinaryImportAsync(
                          $"copy {Schema}.{JourneyTables.Spells}{Suffix} (customer_id, ordinal, stage, entered_at, left_at, entered_by, channel, cohort, first_seen_month) from stdin (format binary)", ct))
         {
-            foreach (var (journey, _) in journeys)
+            foreach (var row in journeys.SelectMany(j => JourneyWriter.Spells(j.Journey)))
             {
-                for (var i = 0; i < journey.Spells.Count; i++)
-                {
-                    var spell = journey.Spells[i];
-                    await copy.StartRowAsync(ct);
-                    await copy.WriteAsync(journey.Id, NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync(i + 1, NpgsqlDbType.Integer, ct);
-                    await copy.WriteAsync(spell.Stage.ToString(), NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync(AsParsedFromJson(spell.From), NpgsqlDbType.TimestampTz, ct);
-                    await WriteNullableAsync<DateTimeOffset>(copy, spell.Until is { } until ? AsParsedFromJson(until) : null, NpgsqlDbType.TimestampTz, ct);
-                    await copy.WriteAsync(spell.EnteredBy, NpgsqlDbType.Varchar, ct);
-                    await WriteNullableAsync(copy, journey.AcquisitionChannel, NpgsqlDbType.Varchar, ct);
-                    await WriteNullableAsync(copy, journey.Cohort, NpgsqlDbType.Varchar, ct);
-                    await WriteNullableAsync(copy, journey.FirstSeenMonth, NpgsqlDbType.Varchar, ct);
-                }
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(row.CustomerId, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(row.Ordinal, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(row.Stage, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(row.EnteredAt, NpgsqlDbType.TimestampTz, ct);
+                await WriteNullableAsync(copy, row.LeftAt, NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(row.EnteredBy, NpgsqlDbType.Varchar, ct);
+                await WriteNullableAsync(copy, row.Channel, NpgsqlDbType.Varchar, ct);
+                await WriteNullableAsync(copy, row.Cohort, NpgsqlDbType.Varchar, ct);
+                await WriteNullableAsync(copy, row.FirstSeenMonth, NpgsqlDbType.Varchar, ct);
             }
 
             await copy.CompleteAsync(ct);
@@ -350,36 +345,19 @@ public sealed partial class JourneyBulkRebuild(
         await using (var copy = await connection.BeginBinaryImportAsync(
                          $"copy {Schema}.{JourneyTables.Months}{Suffix} (customer_id, month, currency, cohort, purchases, revenue) from stdin (format binary)", ct))
         {
-            foreach (var (journey, _) in journeys)
+            foreach (var row in journeys.SelectMany(j => JourneyWriter.Months(j.Journey)))
             {
-                foreach (var month in journey.Months)
-                {
-                    await copy.StartRowAsync(ct);
-                    await copy.WriteAsync(journey.Id, NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync(month.Month, NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync(month.Currency, NpgsqlDbType.Varchar, ct);
-                    await WriteNullableAsync(copy, journey.Cohort, NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync(month.Purchases, NpgsqlDbType.Integer, ct);
-                    await copy.WriteAsync(month.Revenue, NpgsqlDbType.Numeric, ct);
-                }
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(row.CustomerId, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(row.Month, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(row.Currency, NpgsqlDbType.Varchar, ct);
+                await WriteNullableAsync(copy, row.Cohort, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(row.Purchases, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(row.Revenue, NpgsqlDbType.Numeric, ct);
             }
 
             await copy.CompleteAsync(ct);
         }
-    }
-
-    /// <summary>
-    /// The value the mirroring trigger stores for this instant: it casts the document's JSON text (100 ns digits) to
-    /// timestamptz, and PostgreSQL rounds the fraction to microseconds as rint(strtod(fraction) * 1e6), half to even.
-    /// Npgsql would truncate instead, and the two read models would differ by a microsecond now and then.
-    /// </summary>
-    internal static DateTimeOffset AsParsedFromJson(DateTimeOffset value)
-    {
-        var ticks = value.UtcTicks;
-        var fraction = ticks % TimeSpan.TicksPerSecond;
-        // Both steps are correctly rounded IEEE operations, exactly as strtod and the C multiplication are.
-        var micros = Math.Round(fraction / (double)TimeSpan.TicksPerSecond * 1_000_000d, MidpointRounding.ToEven);
-        return new DateTimeOffset(ticks - fraction + (long)micros * TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
     }
 
     private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) =>

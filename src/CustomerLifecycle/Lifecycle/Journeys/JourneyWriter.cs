@@ -1,0 +1,467 @@
+using System.Globalization;
+using CustomerLifecycle.Infrastructure.Store;
+using Marten;
+
+namespace CustomerLifecycle.Lifecycle.Journeys;
+
+/// <summary>A journey before a page of events (null: new) and after it, with the sequence of the last event folded in.</summary>
+public sealed record JourneyChange(CustomerJourney? Before, CustomerJourney After, long Version);
+
+/// <summary>A row of <see cref="JourneyTables.Spells"/>, exactly as stored.</summary>
+public sealed record SpellRow(
+    string CustomerId, int Ordinal, string Stage, DateTimeOffset EnteredAt, DateTimeOffset? LeftAt, string EnteredBy,
+    string? Channel, string? Cohort, string? FirstSeenMonth);
+
+/// <summary>A row of <see cref="JourneyTables.Months"/>, exactly as stored (the revenue keeps its scale: 10.50 is not 10.5).</summary>
+public sealed record MonthRow(string CustomerId, string Month, string Currency, string? Cohort, int Purchases, decimal Revenue)
+{
+    public bool SameStoredValues(MonthRow other) =>
+        other is not null && Cohort == other.Cohort && Purchases == other.Purchases
+        && Revenue.ToString(CultureInfo.InvariantCulture) == other.Revenue.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Writes the journeys a page of events changed, and everything mirrored from them, set-wise: one statement per table
+/// for the whole page, queued into the daemon's batch so it commits with the projection's progress.
+///
+/// The mirror tables (spells, months) and the counts kept over them (stage flows per day, cohort activity and sizes)
+/// follow from the documents alone. Only journeys whose <see cref="CustomerJourney.MirrorKey"/> moved are compared;
+/// of those, only the rows that differ are written, and the counts get the net change of the page, one row per key
+/// (a row written costs a new row version, a lock and an entry in each index). The bulk rebuild derives the same rows
+/// with the same functions (<see cref="Spells"/>, <see cref="Months"/>) and counts them in one pass.
+///
+/// No trigger does this work: the document table refuses inserts and updates from any other writer (mirrors kept by
+/// two code paths drift apart), and its delete trigger takes deleted journeys' rows and counts back.
+/// </summary>
+public static class JourneyWriter
+{
+    private const string Schema = StoreSetup.Schema;
+
+    /// <summary>Set, for its transaction only, by the one writer allowed to insert and update journeys.</summary>
+    public const string WriterSetting = "customer_lifecycle.journey_writer";
+
+    /// <summary>Makes this transaction the writer (SET LOCAL: it returns no rows for the batch to read, and ends with the transaction).</summary>
+    public const string ClaimSql = $"set local {WriterSetting} to 'projection'";
+
+    private static readonly string DotnetType = typeof(CustomerJourney).FullName!;
+
+    public static void Queue(IDocumentOperations operations, IReadOnlyList<JourneyChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        var serializer = operations.DocumentStore.Options.Serializer();
+        var plan = Plan(changes);
+        operations.QueueSqlCommand(ClaimSql);
+        QueueDocuments(operations, changes, serializer);
+        QueueSpells(operations, plan);
+        QueueMonths(operations, plan);
+        QueueCounts(operations, plan);
+    }
+
+    /// <summary>The mirror rows of a journey's stage timeline, as the spells table holds them.</summary>
+    public static IEnumerable<SpellRow> Spells(CustomerJourney journey)
+    {
+        ArgumentNullException.ThrowIfNull(journey);
+        for (var i = 0; i < journey.Spells.Count; i++)
+        {
+            var spell = journey.Spells[i];
+            yield return new SpellRow(
+                journey.Id, i + 1, spell.Stage.ToString(), AsParsedFromJson(spell.From), spell.Until is { } until ? AsParsedFromJson(until) : null,
+                spell.EnteredBy, journey.AcquisitionChannel, journey.Cohort, journey.FirstSeenMonth);
+        }
+    }
+
+    /// <summary>The mirror rows of a journey's monthly activity, as the months table holds them.</summary>
+    public static IEnumerable<MonthRow> Months(CustomerJourney journey)
+    {
+        ArgumentNullException.ThrowIfNull(journey);
+        return journey.Months.Select(m => new MonthRow(journey.Id, m.Month, m.Currency, journey.Cohort, m.Purchases, m.Revenue));
+    }
+
+    /// <summary>
+    /// The instant a spell row holds. Until November 2026 a trigger derived the rows from the stored document's JSON
+    /// (100 ns digits), and PostgreSQL rounds the fraction to microseconds as rint(strtod(fraction) * 1e6), half to even,
+    /// where Npgsql would truncate. The rows keep that rounding, so tables written before and after agree.
+    /// </summary>
+    public static DateTimeOffset AsParsedFromJson(DateTimeOffset value)
+    {
+        var ticks = value.UtcTicks;
+        var fraction = ticks % TimeSpan.TicksPerSecond;
+        // Both steps are correctly rounded IEEE operations, exactly as strtod and the C multiplication are.
+        var micros = Math.Round(fraction / (double)TimeSpan.TicksPerSecond * 1_000_000d, MidpointRounding.ToEven);
+        return new DateTimeOffset(ticks - fraction + ((long)micros * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
+    }
+
+    /// <summary>What a page changes in the mirror tables and counts; pure, so it is tested without a database.</summary>
+    public sealed class MirrorPlan
+    {
+        public List<SpellRow> SpellUpserts { get; } = [];
+
+        /// <summary>Customers whose timeline got shorter: their spells after this ordinal go.</summary>
+        public List<(string CustomerId, int KeepThrough)> SpellTrims { get; } = [];
+
+        public List<MonthRow> MonthUpserts { get; } = [];
+
+        public List<(string CustomerId, string Month, string Currency)> MonthDeletes { get; } = [];
+
+        public SortedDictionary<FlowKey, (long Entered, long Exited)> Flows { get; } = new(FlowOrder);
+
+        public SortedDictionary<ActivityKey, (long Buyers, decimal Revenue, long Entries)> Activity { get; } = new(ActivityOrder);
+
+        public SortedDictionary<SizeKey, long> Sizes { get; } = new(SizeOrder);
+    }
+
+    public readonly record struct FlowKey(short Breakdown, string Channel, string Cohort, string Stage, DateOnly Day);
+
+    public readonly record struct ActivityKey(short Breakdown, string Channel, string Cohort, string Month, string Currency);
+
+    public readonly record struct SizeKey(short Breakdown, string Channel, string Cohort);
+
+    // Keys in one fixed order (ordinal strings), the order their rows are written and locked in.
+    private static int Ordinal(string a, string b) => string.CompareOrdinal(a, b);
+
+    private static readonly Comparer<FlowKey> FlowOrder = Comparer<FlowKey>.Create((a, b) =>
+        a.Breakdown != b.Breakdown ? a.Breakdown.CompareTo(b.Breakdown)
+        : Ordinal(a.Channel, b.Channel) is not 0 and var c ? c
+        : Ordinal(a.Cohort, b.Cohort) is not 0 and var h ? h
+        : Ordinal(a.Stage, b.Stage) is not 0 and var s ? s
+        : a.Day.CompareTo(b.Day));
+
+    private static readonly Comparer<ActivityKey> ActivityOrder = Comparer<ActivityKey>.Create((a, b) =>
+        a.Breakdown != b.Breakdown ? a.Breakdown.CompareTo(b.Breakdown)
+        : Ordinal(a.Channel, b.Channel) is not 0 and var c ? c
+        : Ordinal(a.Cohort, b.Cohort) is not 0 and var h ? h
+        : Ordinal(a.Month, b.Month) is not 0 and var m ? m
+        : Ordinal(a.Currency, b.Currency));
+
+    private static readonly Comparer<SizeKey> SizeOrder = Comparer<SizeKey>.Create((a, b) =>
+        a.Breakdown != b.Breakdown ? a.Breakdown.CompareTo(b.Breakdown)
+        : Ordinal(a.Channel, b.Channel) is not 0 and var c ? c
+        : Ordinal(a.Cohort, b.Cohort));
+
+    public static MirrorPlan Plan(IEnumerable<JourneyChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var plan = new MirrorPlan();
+        foreach (var (before, after, _) in changes)
+        {
+            if (before is not null && before.MirrorKey == after.MirrorKey)
+            {
+                continue;
+            }
+
+            PlanSpells(plan, before, after);
+            PlanMonths(plan, before, after);
+            if (before is not null)
+            {
+                CountCohort(plan, before, -1);
+            }
+
+            CountCohort(plan, after, 1);
+        }
+
+        RemoveZeros(plan.Flows, v => v.Entered == 0 && v.Exited == 0);
+        RemoveZeros(plan.Activity, v => v.Buyers == 0 && v.Revenue == 0 && v.Entries == 0);
+        RemoveZeros(plan.Sizes, v => v == 0);
+        return plan;
+    }
+
+    private static void PlanSpells(MirrorPlan plan, CustomerJourney? before, CustomerJourney after)
+    {
+        var old = before is null ? [] : Spells(before).ToList();
+        var now = Spells(after).ToList();
+        for (var i = 0; i < Math.Max(old.Count, now.Count); i++)
+        {
+            var o = i < old.Count ? old[i] : null;
+            var n = i < now.Count ? now[i] : null;
+            if (o == n)
+            {
+                continue;
+            }
+
+            if (o is not null)
+            {
+                CountSpell(plan, o, -1);
+            }
+
+            if (n is not null)
+            {
+                CountSpell(plan, n, 1);
+                plan.SpellUpserts.Add(n);
+            }
+        }
+
+        if (now.Count < old.Count)
+        {
+            plan.SpellTrims.Add((after.Id, now.Count));
+        }
+    }
+
+    /// <summary>A spell counts as entered on its first UTC day and, once closed, as exited on its last, in each breakdown it belongs to.</summary>
+    private static void CountSpell(MirrorPlan plan, SpellRow spell, int sign)
+    {
+        foreach (var (breakdown, channel, cohort) in FlowBreakdowns(spell.Channel, spell.Cohort))
+        {
+            Add(plan.Flows, new FlowKey(breakdown, channel, cohort, spell.Stage, DateOnly.FromDateTime(spell.EnteredAt.UtcDateTime)), (sign, 0));
+            if (spell.LeftAt is { } left)
+            {
+                Add(plan.Flows, new FlowKey(breakdown, channel, cohort, spell.Stage, DateOnly.FromDateTime(left.UtcDateTime)), (0, sign));
+            }
+        }
+    }
+
+    private static IEnumerable<(short, string, string)> FlowBreakdowns(string? channel, string? cohort)
+    {
+        yield return (0, "", "");
+        if (channel is not null)
+        {
+            yield return (1, channel, "");
+        }
+
+        if (cohort is not null)
+        {
+            yield return (2, "", cohort);
+        }
+
+        if (channel is not null && cohort is not null)
+        {
+            yield return (3, channel, cohort);
+        }
+    }
+
+    private static void PlanMonths(MirrorPlan plan, CustomerJourney? before, CustomerJourney after)
+    {
+        var old = before is null ? [] : Months(before).ToDictionary(m => (m.Month, m.Currency));
+        foreach (var month in Months(after))
+        {
+            if (!old.Remove((month.Month, month.Currency), out var was) || !was.SameStoredValues(month))
+            {
+                plan.MonthUpserts.Add(month);
+            }
+        }
+
+        plan.MonthDeletes.AddRange(old.Keys.Select(k => (after.Id, k.Month, k.Currency)));
+    }
+
+    /// <summary>
+    /// What a journey adds to (sign 1) or takes back from (-1) its cohort's counts, overall and by channel: per month
+    /// and currency a buyer if it bought, the net revenue and one entry; per month (currency '') one buyer if it
+    /// bought in any currency; and one customer in the cohort's size. Nothing before the first purchase (no cohort).
+    /// </summary>
+    private static void CountCohort(MirrorPlan plan, CustomerJourney journey, int sign)
+    {
+        if (journey.Cohort is not { } cohort)
+        {
+            return;
+        }
+
+        foreach (var (breakdown, channel) in CohortBreakdowns(journey.AcquisitionChannel))
+        {
+            Add(plan.Sizes, new SizeKey(breakdown, channel, cohort), sign);
+            foreach (var month in journey.Months)
+            {
+                Add(plan.Activity, new ActivityKey(breakdown, channel, cohort, month.Month, month.Currency),
+                    (month.Purchases > 0 ? sign : 0, sign * month.Revenue, sign));
+            }
+
+            foreach (var bought in journey.Months.Where(m => m.Purchases > 0).Select(m => m.Month).Distinct(StringComparer.Ordinal))
+            {
+                Add(plan.Activity, new ActivityKey(breakdown, channel, cohort, bought, ""), (sign, 0m, 0));
+            }
+        }
+    }
+
+    private static IEnumerable<(short, string)> CohortBreakdowns(string? channel)
+    {
+        yield return (0, "");
+        if (channel is not null)
+        {
+            yield return (1, channel);
+        }
+    }
+
+    private static void Add<TKey>(SortedDictionary<TKey, (long, long)> counts, TKey key, (long, long) delta)
+        where TKey : notnull
+    {
+        var (a, b) = counts.GetValueOrDefault(key);
+        counts[key] = (a + delta.Item1, b + delta.Item2);
+    }
+
+    private static void Add<TKey>(SortedDictionary<TKey, (long, decimal, long)> counts, TKey key, (long, decimal, long) delta)
+        where TKey : notnull
+    {
+        var (a, b, c) = counts.GetValueOrDefault(key);
+        counts[key] = (a + delta.Item1, b + delta.Item2, c + delta.Item3);
+    }
+
+    private static void Add<TKey>(SortedDictionary<TKey, long> counts, TKey key, long delta)
+        where TKey : notnull =>
+        counts[key] = counts.GetValueOrDefault(key) + delta;
+
+    private static void RemoveZeros<TKey, TValue>(SortedDictionary<TKey, TValue> counts, Func<TValue, bool> isZero)
+        where TKey : notnull
+    {
+        foreach (var key in counts.Where(c => isZero(c.Value)).Select(c => c.Key).ToList())
+        {
+            counts.Remove(key);
+        }
+    }
+
+    // Parameters are whole columns (arrays) unnested into rows: one statement and one plan per table, whatever the page.
+    private static void QueueDocuments(IDocumentOperations operations, IReadOnlyList<JourneyChange> changes, ISerializer serializer)
+    {
+        static DateTimeOffset? Utc(DateTimeOffset? at) => at?.ToUniversalTime();
+        operations.QueueSqlCommand(
+            $"""
+             insert into {Schema}.{JourneyTables.DocumentTable} as d
+               (id, data, mt_dotnet_type, mt_version, mt_last_modified, stage, stage_since, next_due_at, last_activity_at, acquisition_channel, cohort)
+             select u.id, u.data::jsonb, ?, u.version, transaction_timestamp(), u.stage, u.stage_since, u.next_due_at, u.last_activity_at, u.channel, u.cohort
+             from unnest(?::varchar[], ?::text[], ?::bigint[], ?::varchar[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::varchar[], ?::varchar[])
+               as u(id, data, version, stage, stage_since, next_due_at, last_activity_at, channel, cohort)
+             on conflict (id) do update set
+               data = excluded.data, mt_version = excluded.mt_version, mt_last_modified = excluded.mt_last_modified,
+               stage = excluded.stage, stage_since = excluded.stage_since, next_due_at = excluded.next_due_at,
+               last_activity_at = excluded.last_activity_at, acquisition_channel = excluded.acquisition_channel,
+               cohort = excluded.cohort
+             """,
+            DotnetType,
+            changes.Select(c => c.After.Id).ToArray(),
+            changes.Select(c => serializer.ToJson(c.After)).ToArray(),
+            changes.Select(c => c.Version).ToArray(),
+            changes.Select(c => c.After.Stage?.ToString()).ToArray(),
+            changes.Select(c => Utc(c.After.StageSince)).ToArray(),
+            changes.Select(c => Utc(c.After.NextDueAt)).ToArray(),
+            changes.Select(c => Utc(c.After.LastActivityAt)).ToArray(),
+            changes.Select(c => c.After.AcquisitionChannel).ToArray(),
+            changes.Select(c => c.After.Cohort).ToArray());
+    }
+
+    private static void QueueSpells(IDocumentOperations operations, MirrorPlan plan)
+    {
+        if (plan.SpellTrims.Count > 0)
+        {
+            operations.QueueSqlCommand(
+                $"""
+                 delete from {Schema}.{JourneyTables.Spells} s using unnest(?::varchar[], ?::integer[]) as g(customer_id, keep_through)
+                 where s.customer_id = g.customer_id and s.ordinal > g.keep_through
+                 """,
+                plan.SpellTrims.Select(t => t.CustomerId).ToArray(),
+                plan.SpellTrims.Select(t => t.KeepThrough).ToArray());
+        }
+
+        if (plan.SpellUpserts.Count > 0)
+        {
+            var rows = plan.SpellUpserts;
+            operations.QueueSqlCommand(
+                $"""
+                 insert into {Schema}.{JourneyTables.Spells} (customer_id, ordinal, stage, entered_at, left_at, entered_by, channel, cohort, first_seen_month)
+                 select * from unnest(?::varchar[], ?::integer[], ?::varchar[], ?::timestamptz[], ?::timestamptz[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[])
+                 on conflict (customer_id, ordinal) do update set
+                   stage = excluded.stage, entered_at = excluded.entered_at, left_at = excluded.left_at, entered_by = excluded.entered_by,
+                   channel = excluded.channel, cohort = excluded.cohort, first_seen_month = excluded.first_seen_month
+                 """,
+                rows.Select(r => r.CustomerId).ToArray(),
+                rows.Select(r => r.Ordinal).ToArray(),
+                rows.Select(r => r.Stage).ToArray(),
+                rows.Select(r => r.EnteredAt).ToArray(),
+                rows.Select(r => r.LeftAt).ToArray(),
+                rows.Select(r => r.EnteredBy).ToArray(),
+                rows.Select(r => r.Channel).ToArray(),
+                rows.Select(r => r.Cohort).ToArray(),
+                rows.Select(r => r.FirstSeenMonth).ToArray());
+        }
+    }
+
+    private static void QueueMonths(IDocumentOperations operations, MirrorPlan plan)
+    {
+        if (plan.MonthDeletes.Count > 0)
+        {
+            operations.QueueSqlCommand(
+                $"""
+                 delete from {Schema}.{JourneyTables.Months} m using unnest(?::varchar[], ?::varchar[], ?::varchar[]) as g(customer_id, month, currency)
+                 where m.customer_id = g.customer_id and m.month = g.month and m.currency = g.currency
+                 """,
+                plan.MonthDeletes.Select(d => d.CustomerId).ToArray(),
+                plan.MonthDeletes.Select(d => d.Month).ToArray(),
+                plan.MonthDeletes.Select(d => d.Currency).ToArray());
+        }
+
+        if (plan.MonthUpserts.Count > 0)
+        {
+            var rows = plan.MonthUpserts;
+            operations.QueueSqlCommand(
+                $"""
+                 insert into {Schema}.{JourneyTables.Months} (customer_id, month, currency, cohort, purchases, revenue)
+                 select * from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::integer[], ?::numeric[])
+                 on conflict (customer_id, month, currency) do update set cohort = excluded.cohort, purchases = excluded.purchases, revenue = excluded.revenue
+                 """,
+                rows.Select(r => r.CustomerId).ToArray(),
+                rows.Select(r => r.Month).ToArray(),
+                rows.Select(r => r.Currency).ToArray(),
+                rows.Select(r => r.Cohort).ToArray(),
+                rows.Select(r => r.Purchases).ToArray(),
+                rows.Select(r => r.Revenue).ToArray());
+        }
+    }
+
+    // The counts are added to (a key's first count inserts its row); keys in sorted order, so concurrent writers of
+    // counts (a journey deleted meanwhile) lock them in the same order.
+    private static void QueueCounts(IDocumentOperations operations, MirrorPlan plan)
+    {
+        if (plan.Flows.Count > 0)
+        {
+            operations.QueueSqlCommand(
+                $"""
+                 insert into {Schema}.{JourneyTables.Flows} as t (breakdown, channel, cohort, stage, day, entered, exited)
+                 select * from unnest(?::smallint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::date[], ?::bigint[], ?::bigint[])
+                 on conflict (breakdown, channel, cohort, stage, day) do update
+                   set entered = t.entered + excluded.entered, exited = t.exited + excluded.exited
+                 """,
+                plan.Flows.Keys.Select(k => k.Breakdown).ToArray(),
+                plan.Flows.Keys.Select(k => k.Channel).ToArray(),
+                plan.Flows.Keys.Select(k => k.Cohort).ToArray(),
+                plan.Flows.Keys.Select(k => k.Stage).ToArray(),
+                plan.Flows.Keys.Select(k => k.Day).ToArray(),
+                plan.Flows.Values.Select(v => v.Entered).ToArray(),
+                plan.Flows.Values.Select(v => v.Exited).ToArray());
+        }
+
+        if (plan.Activity.Count > 0)
+        {
+            operations.QueueSqlCommand(
+                $"""
+                 insert into {Schema}.{JourneyTables.CohortActivity} as t (breakdown, channel, cohort, month, currency, buyers, revenue, entries)
+                 select * from unnest(?::smallint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::bigint[], ?::numeric[], ?::bigint[])
+                 on conflict (breakdown, channel, cohort, month, currency) do update
+                   set buyers = t.buyers + excluded.buyers, revenue = t.revenue + excluded.revenue, entries = t.entries + excluded.entries
+                 """,
+                plan.Activity.Keys.Select(k => k.Breakdown).ToArray(),
+                plan.Activity.Keys.Select(k => k.Channel).ToArray(),
+                plan.Activity.Keys.Select(k => k.Cohort).ToArray(),
+                plan.Activity.Keys.Select(k => k.Month).ToArray(),
+                plan.Activity.Keys.Select(k => k.Currency).ToArray(),
+                plan.Activity.Values.Select(v => v.Buyers).ToArray(),
+                plan.Activity.Values.Select(v => v.Revenue).ToArray(),
+                plan.Activity.Values.Select(v => v.Entries).ToArray());
+        }
+
+        if (plan.Sizes.Count > 0)
+        {
+            operations.QueueSqlCommand(
+                $"""
+                 insert into {Schema}.{JourneyTables.CohortSizes} as t (breakdown, channel, cohort, customers)
+                 select * from unnest(?::smallint[], ?::varchar[], ?::varchar[], ?::bigint[])
+                 on conflict (breakdown, channel, cohort) do update set customers = t.customers + excluded.customers
+                 """,
+                plan.Sizes.Keys.Select(k => k.Breakdown).ToArray(),
+                plan.Sizes.Keys.Select(k => k.Channel).ToArray(),
+                plan.Sizes.Keys.Select(k => k.Cohort).ToArray(),
+                plan.Sizes.Values.ToArray());
+        }
+    }
+}
