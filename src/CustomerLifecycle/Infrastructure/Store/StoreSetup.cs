@@ -48,7 +48,7 @@ public static class StoreSetup
 
                 opts.Events.MapEventType<LifecycleClockTicked>(LifecycleClockTicked.EventTypeName);
 
-                var journeys = new CustomerJourneyProjection(rules);
+                var journeys = new CustomerJourneyProjection(rules, dataSource);
                 journeys.Options.BatchSize = 2_000;
                 opts.Projections.Add((Marten.Events.Projections.IProjection)journeys, ProjectionLifecycle.Async, CustomerJourneyProjection.ProjectionName);
                 // A gap in the event sequence is skipped by the daemon after this long. A large batch reserves its

@@ -5,7 +5,11 @@ using Marten;
 namespace CustomerLifecycle.Lifecycle.Journeys;
 
 /// <summary>A journey before a page of events (null: new) and after it, with the sequence of the last event folded in.</summary>
-public sealed record JourneyChange(CustomerJourney? Before, CustomerJourney After, long Version);
+public sealed record JourneyChange(CustomerJourney? Before, CustomerJourney After, long Version)
+{
+    /// <summary>The new document as JSON, when the caller has serialised it already (in parallel, say).</summary>
+    public string? Json { get; init; }
+}
 
 /// <summary>A row of <see cref="JourneyTables.Spells"/>, exactly as stored.</summary>
 public sealed record SpellRow(
@@ -331,7 +335,7 @@ public static class JourneyWriter
              """,
             DotnetType,
             changes.Select(c => c.After.Id).ToArray(),
-            changes.Select(c => serializer.ToJson(c.After)).ToArray(),
+            changes.Select(c => c.Json ?? serializer.ToJson(c.After)).ToArray(),
             changes.Select(c => c.Version).ToArray(),
             changes.Select(c => c.After.Stage?.ToString()).ToArray(),
             changes.Select(c => Utc(c.After.StageSince)).ToArray(),
