@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CustomerLifecycle.Lifecycle.Journeys.Rebuilding;
 using CustomerLifecycle.Tests.Support;
+using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -77,6 +78,39 @@ public class BulkRebuildHttpTests(CustomerLifecycleApp app)
         await Post(Json.Purchase(customers[3], 1m, occurredAt: At(1)));
         await app.WaitForProjectionsAsync();
         Assert.Equal(purchases + 1, await PurchasesAsync(customers[3]));
+        await KeptCounts.AssertEqualARecountAsync(app.ConnectionString);
+    }
+
+    [Fact]
+    public async Task Martens_own_rebuild_the_clis_reproduces_documents_mirror_rows_and_counts()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var customers = Enumerable.Range(0, 4).Select(_ => Json.NewId("mr")).ToArray();
+        foreach (var (c, i) in customers.Select((c, i) => (c, i)))
+        {
+            await Post(
+                Json.Touchpoint("ad_clicked", c, new JsonObject { ["channel"] = "search" }, occurredAt: now.AddDays(-300 - i).ToString("O")),
+                Json.Purchase(c, 12.5m + i, occurredAt: now.AddDays(-200 + i).ToString("O")));
+        }
+
+        await app.SweepAsync(now.AddSeconds(-5));
+        await Post(Json.Touchpoint("refund_issued", customers[0], new JsonObject { ["orderId"] = "x", ["amount"] = 2.25m, ["currency"] = "EUR" }, occurredAt: now.AddDays(-150).ToString("O")));
+        await app.WaitForProjectionsAsync();
+        var before = await SnapshotAsync(customers);
+
+        // `projections rebuild` in the CLI: Marten deletes every journey (the delete trigger takes the mirrors along),
+        // then replays the store through the projection a page at a time.
+        using (var daemon = await app.Services.GetRequiredService<IDocumentStore>().BuildProjectionDaemonAsync())
+        {
+            await daemon.RebuildProjectionAsync("CustomerJourney", TimeSpan.FromMinutes(2), CancellationToken.None);
+        }
+
+        var after = await SnapshotAsync(customers);
+        foreach (var table in before.Keys)
+        {
+            Assert.Equal(string.Join("\n", before[table]), string.Join("\n", after[table]));
+        }
+
         await KeptCounts.AssertEqualARecountAsync(app.ConnectionString);
     }
 
