@@ -263,8 +263,8 @@ public static class JourneyTables
         -- Until November 2026 a trigger compared the journey's mirror key in a column of its own; JourneyWriter reads it from the document.
         alter table {{schema}}.{{DocumentTable}} drop column if exists mirror_key;
         -- Documents go to TOAST (PostgreSQL's default). Kept in the table's own pages (toast_tuple_target 4096, storage
-        -- main; tried in November 2026) a rewrite cost less, but the table grew tenfold, to 3.5 GB at a million
-        -- journeys, and time in stage, which joins every open spell to its journey's deadline, ran past 30 s.
+        -- main; tried in November 2026) every document (a few kB compressed) sat in the heap that time in stage reads to
+        -- join each open spell to its journey's deadline, and at a million journeys that query ran past 30 s.
         alter table {{schema}}.{{DocumentTable}} reset (toast_tuple_target);
         alter table {{schema}}.{{DocumentTable}} alter column data set storage extended;
         do $do$
