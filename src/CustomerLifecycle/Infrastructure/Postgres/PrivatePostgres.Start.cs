@@ -181,7 +181,9 @@ public sealed partial class PrivatePostgres
         startedByUs = true;
         ReusedRunningServer = false;
         ArmWatchdog();
-        await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        // The same patience as pg_ctl's: on a loaded machine (CI starts dozens of servers beside the test run) a server
+        // that reported itself ready once took two 5 s login attempts without answering, and 10 s failed the start.
+        await WaitUntilAcceptingAsync(options.StartTimeout, ct).ConfigureAwait(false);
         logger.Started(majorVersion, DataDirectory, Port, stopwatch.ElapsedMilliseconds, LogFile);
     }
 
