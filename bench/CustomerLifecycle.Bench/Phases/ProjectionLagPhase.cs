@@ -55,10 +55,10 @@ internal sealed class ProjectionLagPhase : IPhase
         // The rate can exceed what the projection folds while sharing the host with that ingestion; then the lag
         // only grows with the length of the run. At half the projection's own catch-up rate the figure is the lag of a
         // projection that keeps up: polling, page and commit time.
-        await CatchUpAsync(context, progress, "the lag measurement's events");
         var measurements = new List<Measurement> { shared, atHalfMaximum };
         if (projectionRate is { } caughtUp)
         {
+            await CatchUpAsync(context, progress, "the lag measurement's events");
             measurements.Add(await MeasureLagAsync(
                 context, progress, "lag-kept-up", caughtUp / 2,
                 $"half the rate at which the projection alone caught up with the maximum-rate measurement's backlog ({Rate(caughtUp)})", seed: 52));

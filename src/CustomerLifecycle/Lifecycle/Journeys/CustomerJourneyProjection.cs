@@ -31,13 +31,10 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
     private const int LoadChunk = 250;
 
     private readonly RuleSet rules;
-    private readonly NpgsqlDataSource? dataSource;
+    private readonly NpgsqlDataSource dataSource;
 
-    /// <param name="dataSource">
-    /// Where the journeys of a page are loaded from, in parallel chunks; without it (tests of the fold alone) through
-    /// the daemon's session.
-    /// </param>
-    public CustomerJourneyProjection(RuleSet rules, NpgsqlDataSource? dataSource = null)
+    /// <param name="dataSource">Where the journeys of a page are loaded from, in parallel chunks.</param>
+    public CustomerJourneyProjection(RuleSet rules, NpgsqlDataSource dataSource)
     {
         this.rules = rules;
         this.dataSource = dataSource;
@@ -73,7 +70,7 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellation },
             async (i, ct) =>
             {
-                var existing = await LoadAsync(operations, serializer, chunks[i], ct).ConfigureAwait(false);
+                var existing = await LoadAsync(serializer, chunks[i], ct).ConfigureAwait(false);
                 var changes = new List<JourneyChange>(chunks[i].Length);
                 foreach (var id in chunks[i])
                 {
@@ -91,13 +88,8 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
         JourneyWriter.Queue(operations, [.. folded.SelectMany(c => c)]);
     }
 
-    private async Task<Dictionary<string, CustomerJourney>> LoadAsync(IDocumentOperations operations, ISerializer serializer, string[] ids, CancellationToken ct)
+    private async Task<Dictionary<string, CustomerJourney>> LoadAsync(ISerializer serializer, string[] ids, CancellationToken ct)
     {
-        if (dataSource is null)
-        {
-            return (await operations.LoadManyAsync<CustomerJourney>(ct, ids).ConfigureAwait(false)).ToDictionary(j => j.Id, StringComparer.Ordinal);
-        }
-
         var journeys = new Dictionary<string, CustomerJourney>(ids.Length, StringComparer.Ordinal);
         await using var command = dataSource.CreateCommand($"select id, data from {StoreSetup.Schema}.{JourneyTables.DocumentTable} where id = any($1)");
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
@@ -146,7 +138,7 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
     }
 
     /// <summary>One event onto a document: what folding a page reaches, taken one event at a time (kept for the equivalence tests).</summary>
-    public CustomerJourney? Evolve(CustomerJourney? snapshot, string id, IEvent e) =>
+    public static CustomerJourney? Evolve(CustomerJourney? snapshot, string id, IEvent e, RuleSet rules) =>
         JourneyInput.Of(e) is { } input ? FoldOnto(snapshot, id, [input], rules) : snapshot;
 
     /// <summary>

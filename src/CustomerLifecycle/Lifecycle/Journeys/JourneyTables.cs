@@ -119,54 +119,14 @@ public static class JourneyTables
           for each statement when (current_setting('{{JourneyWriter.WriterSetting}}', true) is distinct from 'projection')
           execute function {{schema}}.cl_refuse_journey_write();
 
-        -- What the deleted journeys counted is taken back (from their mirror rows, as a recount would count them), then
+        -- What the deleted journeys counted is taken back (from their mirror rows, counted as a recount counts them), then
         -- the rows go. One statement per table for the whole delete, whatever its size.
         create or replace function {{schema}}.cl_mirror_journeys_deleted() returns trigger language plpgsql as $fn$
         begin
-          insert into {{schema}}.{{CohortActivity}} as t (breakdown, channel, cohort, month, currency, buyers, revenue, entries)
-          select b.breakdown, b.channel, c.cohort, c.month, c.currency, -sum(c.buyers), -sum(c.revenue), -sum(c.entries)
-          from (
-            select m.cohort, g.acquisition_channel, m.month, m.currency, (m.purchases > 0)::integer, m.revenue, 1
-            from {{schema}}.{{Months}} m join gone g on g.id = m.customer_id
-            where m.cohort is not null
-            union all
-            select cohort, channel, month, '', 1, 0, 0 from (
-              select distinct m.customer_id, m.cohort, g.acquisition_channel as channel, m.month
-              from {{schema}}.{{Months}} m join gone g on g.id = m.customer_id
-              where m.cohort is not null and m.purchases > 0) bought
-          ) c(cohort, channel, month, currency, buyers, revenue, entries)
-          cross join lateral (values (0::smallint, ''::varchar), (1, c.channel)) as b(breakdown, channel)
-          where b.channel is not null
-          group by 1, 2, 3, 4, 5
-          order by 1, 2, 3, 4, 5
-          on conflict (breakdown, channel, cohort, month, currency) do update
-            set buyers = t.buyers + excluded.buyers, revenue = t.revenue + excluded.revenue, entries = t.entries + excluded.entries;
-
-          insert into {{schema}}.{{CohortSizes}} as t (breakdown, channel, cohort, customers)
-          select b.breakdown, b.channel, g.cohort, -count(*)
-          from gone g cross join lateral (values (0::smallint, ''::varchar), (1, g.acquisition_channel)) as b(breakdown, channel)
-          where g.cohort is not null and b.channel is not null
-          group by 1, 2, 3
-          order by 1, 2, 3
-          on conflict (breakdown, channel, cohort) do update set customers = t.customers + excluded.customers;
-
+          {{CohortCounts("gone", $"{schema}.{Months}", $"{schema}.{CohortActivity}", $"{schema}.{CohortSizes}", takeBack: true)}}
           delete from {{schema}}.{{Months}} m using gone g where m.customer_id = g.id;
-
           with spells as (delete from {{schema}}.{{Spells}} s using gone g where s.customer_id = g.id returning s.*)
-          insert into {{schema}}.{{Flows}} as t (breakdown, channel, cohort, stage, day, entered, exited)
-          select b.breakdown, b.channel, b.cohort, d.stage, d.day, -sum(d.entered), -sum(d.exited)
-          from (
-            select stage, (entered_at at time zone 'UTC')::date, 1, 0, channel, cohort from spells
-            union all
-            select stage, (left_at at time zone 'UTC')::date, 0, 1, channel, cohort from spells where left_at is not null
-          ) d(stage, day, entered, exited, channel, cohort)
-          cross join lateral (values (0::smallint, ''::varchar, ''::varchar), (1, d.channel, ''), (2, '', d.cohort), (3, d.channel, d.cohort))
-            as b(breakdown, channel, cohort)
-          where b.channel is not null and b.cohort is not null
-          group by 1, 2, 3, 4, 5
-          order by 1, 2, 3, 4, 5
-          on conflict (breakdown, channel, cohort, stage, day) do update
-            set entered = t.entered + excluded.entered, exited = t.exited + excluded.exited;
+          {{FlowCounts("spells", $"{schema}.{Flows}", takeBack: true)}}
           return null;
         end $fn$;
         drop trigger if exists cl_mirror_journeys_deleted on {{schema}}.{{DocumentTable}};
@@ -204,43 +164,73 @@ public static class JourneyTables
     /// Counts the cohort activity and sizes of whole journey and month tables into empty ones (backfill and bulk
     /// rebuild). A month row carries its journey's cohort; the channel is the journey's lifted column.
     /// </summary>
-    public static string CountCohortsSql(string schema, string journeys, string months, string activity, string sizes) => $"""
-        insert into {schema}.{activity} (breakdown, channel, cohort, month, currency, buyers, revenue, entries)
-            select b.breakdown, b.channel, c.cohort, c.month, c.currency, sum(c.buyers), sum(c.revenue), sum(c.entries)
-            from (
-              select m.cohort, j.acquisition_channel, m.month, m.currency, (m.purchases > 0)::integer, m.revenue, 1
-              from {schema}.{months} m join {schema}.{journeys} j on j.id = m.customer_id
-              where m.cohort is not null
-              union all
-              select cohort, channel, month, '', 1, 0, 0 from (
-                select distinct m.customer_id, m.cohort, j.acquisition_channel as channel, m.month
-                from {schema}.{months} m join {schema}.{journeys} j on j.id = m.customer_id
-                where m.cohort is not null and m.purchases > 0) bought
-            ) c(cohort, channel, month, currency, buyers, revenue, entries)
-            cross join lateral (values (0::smallint, ''::varchar), (1, c.channel)) as b(breakdown, channel)
-            where b.channel is not null
-            group by 1, 2, 3, 4, 5;
-        insert into {schema}.{sizes} (breakdown, channel, cohort, customers)
-            select b.breakdown, b.channel, j.cohort, count(*)
-            from {schema}.{journeys} j cross join lateral (values (0::smallint, ''::varchar), (1, j.acquisition_channel)) as b(breakdown, channel)
-            where j.cohort is not null and b.channel is not null
-            group by 1, 2, 3;
-        """;
+    public static string CountCohortsSql(string schema, string journeys, string months, string activity, string sizes) =>
+        CohortCounts($"{schema}.{journeys}", $"{schema}.{months}", $"{schema}.{activity}", $"{schema}.{sizes}", takeBack: false);
 
     /// <summary>Counts the flows of a whole spells table into an empty flows table (backfill and bulk rebuild).</summary>
-    public static string CountFlowsSql(string schema, string spells, string flows) => $"""
-        insert into {schema}.{flows} (breakdown, channel, cohort, stage, day, entered, exited)
-            select b.breakdown, b.channel, b.cohort, d.stage, d.day, sum(d.entered), sum(d.exited)
-            from (
-              select stage, (entered_at at time zone 'UTC')::date, 1, 0, channel, cohort from {schema}.{spells}
-              union all
-              select stage, (left_at at time zone 'UTC')::date, 0, 1, channel, cohort from {schema}.{spells} where left_at is not null
-            ) d(stage, day, entered, exited, channel, cohort)
-            cross join lateral (values (0::smallint, ''::varchar, ''::varchar), (1, d.channel, ''), (2, '', d.cohort), (3, d.channel, d.cohort))
-              as b(breakdown, channel, cohort)
-            where b.channel is not null and b.cohort is not null
-            group by 1, 2, 3, 4, 5;
-        """;
+    public static string CountFlowsSql(string schema, string spells, string flows) =>
+        FlowCounts($"{schema}.{spells}", $"{schema}.{flows}", takeBack: false);
+
+    /// <summary>
+    /// What journeys (and their month rows) count in the cohort tables: inserted into empty tables, or (takeBack)
+    /// subtracted from the kept counts, keys in sorted order (the order every writer of counts locks them in).
+    /// </summary>
+    private static string CohortCounts(string journeys, string months, string activity, string sizes, bool takeBack)
+    {
+        var sign = takeBack ? "-" : "";
+        return $"""
+            insert into {activity} as t (breakdown, channel, cohort, month, currency, buyers, revenue, entries)
+                select b.breakdown, b.channel, c.cohort, c.month, c.currency, {sign}sum(c.buyers), {sign}sum(c.revenue), {sign}sum(c.entries)
+                from (
+                  select m.cohort, j.acquisition_channel, m.month, m.currency, (m.purchases > 0)::integer, m.revenue, 1
+                  from {months} m join {journeys} j on j.id = m.customer_id
+                  where m.cohort is not null
+                  union all
+                  select cohort, channel, month, '', 1, 0, 0 from (
+                    select distinct m.customer_id, m.cohort, j.acquisition_channel as channel, m.month
+                    from {months} m join {journeys} j on j.id = m.customer_id
+                    where m.cohort is not null and m.purchases > 0) bought
+                ) c(cohort, channel, month, currency, buyers, revenue, entries)
+                cross join lateral (values (0::smallint, ''::varchar), (1, c.channel)) as b(breakdown, channel)
+                where b.channel is not null
+                group by 1, 2, 3, 4, 5
+                {(takeBack ? """
+                    order by 1, 2, 3, 4, 5
+                    on conflict (breakdown, channel, cohort, month, currency) do update
+                      set buyers = t.buyers + excluded.buyers, revenue = t.revenue + excluded.revenue, entries = t.entries + excluded.entries
+                    """ : "")};
+            insert into {sizes} as t (breakdown, channel, cohort, customers)
+                select b.breakdown, b.channel, j.cohort, {sign}count(*)
+                from {journeys} j cross join lateral (values (0::smallint, ''::varchar), (1, j.acquisition_channel)) as b(breakdown, channel)
+                where j.cohort is not null and b.channel is not null
+                group by 1, 2, 3
+                {(takeBack ? "order by 1, 2, 3 on conflict (breakdown, channel, cohort) do update set customers = t.customers + excluded.customers" : "")};
+            """;
+    }
+
+    /// <summary>What spells count in the stage flows: inserted into an empty table, or (takeBack) subtracted from the kept counts.</summary>
+    private static string FlowCounts(string spells, string flows, bool takeBack)
+    {
+        var sign = takeBack ? "-" : "";
+        return $"""
+            insert into {flows} as t (breakdown, channel, cohort, stage, day, entered, exited)
+                select b.breakdown, b.channel, b.cohort, d.stage, d.day, {sign}sum(d.entered), {sign}sum(d.exited)
+                from (
+                  select stage, (entered_at at time zone 'UTC')::date, 1, 0, channel, cohort from {spells}
+                  union all
+                  select stage, (left_at at time zone 'UTC')::date, 0, 1, channel, cohort from {spells} where left_at is not null
+                ) d(stage, day, entered, exited, channel, cohort)
+                cross join lateral (values (0::smallint, ''::varchar, ''::varchar), (1, d.channel, ''), (2, '', d.cohort), (3, d.channel, d.cohort))
+                  as b(breakdown, channel, cohort)
+                where b.channel is not null and b.cohort is not null
+                group by 1, 2, 3, 4, 5
+                {(takeBack ? """
+                    order by 1, 2, 3, 4, 5
+                    on conflict (breakdown, channel, cohort, stage, day) do update
+                      set entered = t.entered + excluded.entered, exited = t.exited + excluded.exited
+                    """ : "")};
+            """;
+    }
 
     /// <summary>The indexes behind the pages of customers in a stage, one per sort; created here, so Marten must ignore them.</summary>
     public static readonly IReadOnlyList<(string Name, string Column)> StagePageIndexes =
@@ -262,11 +252,6 @@ public static class JourneyTables
         alter table {{schema}}.{{Spells}} drop column if exists next_due_at;
         -- Until November 2026 a trigger compared the journey's mirror key in a column of its own; JourneyWriter reads it from the document.
         alter table {{schema}}.{{DocumentTable}} drop column if exists mirror_key;
-        -- Documents go to TOAST (PostgreSQL's default). Kept in the table's own pages (toast_tuple_target 4096, storage
-        -- main; tried in November 2026) every document (a few kB compressed) sat in the heap that time in stage reads to
-        -- join each open spell to its journey's deadline, and at a million journeys that query ran past 30 s.
-        alter table {{schema}}.{{DocumentTable}} reset (toast_tuple_target);
-        alter table {{schema}}.{{DocumentTable}} alter column data set storage extended;
         do $do$
         begin
           if exists (select 1 from pg_settings where name = 'default_toast_compression' and 'lz4' = any(enumvals)) then

@@ -450,8 +450,7 @@ public sealed partial class JourneyBulkRebuild(
                 : $"alter index {Schema}.{ShadowIndex(i)} rename to {index};\n");
         }
 
-        // Triggers and table options (not copied by CREATE TABLE … LIKE) for the new document table.
-        sql.Append(JourneyTables.TriggerSql(Schema)).Append('\n').Append(JourneyTables.StorageSql(Schema)).Append('\n');
+        sql.Append(JourneyTables.TriggerSql(Schema)).Append('\n');
         sql.Append(
             $"""
              insert into {Schema}.mt_event_progression (name, last_seq_id, last_updated) values ('{Shard}', {through}, now())
