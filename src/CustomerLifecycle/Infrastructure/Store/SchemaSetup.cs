@@ -16,6 +16,12 @@ public sealed class SchemaSetup(IDocumentStore store, Npgsql.NpgsqlDataSource da
     /// <summary>Also for commands that use the store without starting the host (import-transactions).</summary>
     public static async Task ApplyAsync(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
+        // Before Marten's migration, which may drop columns that retired triggers still read.
+        await using (var retired = dataSource.CreateCommand(JourneyTables.RetiredTriggersSql(StoreSetup.Schema)))
+        {
+            await retired.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var command = dataSource.CreateCommand(JourneyTables.TriggerSql(StoreSetup.Schema) + JourneyTables.StorageSql(StoreSetup.Schema));
         await command.ExecuteNonQueryAsync(cancellationToken);

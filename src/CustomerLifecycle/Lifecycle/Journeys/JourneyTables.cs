@@ -94,21 +94,34 @@ public static class JourneyTables
     }
 
     /// <summary>
+    /// Drops the row triggers that mirrored journeys until November 2026. Runs before Marten's own migration: the
+    /// update trigger's WHEN clause reads the journey's old mirror_key column, which Marten drops as unmapped.
+    /// </summary>
+    public static string RetiredTriggersSql(string schema) => $$"""
+        do $do$
+        begin
+          if to_regclass('{{schema}}.{{DocumentTable}}') is not null then
+            drop trigger if exists cl_mirror_journey on {{schema}}.{{DocumentTable}};
+            drop trigger if exists cl_mirror_journey_change on {{schema}}.{{DocumentTable}};
+          end if;
+          if to_regclass('{{schema}}.{{Spells}}') is not null then
+            drop trigger if exists cl_count_spell on {{schema}}.{{Spells}};
+            drop trigger if exists cl_count_spell_change on {{schema}}.{{Spells}};
+          end if;
+        end $do$;
+        drop function if exists {{schema}}.cl_mirror_journey();
+        drop function if exists {{schema}}.cl_count_spell();
+        drop function if exists {{schema}}.cl_count_cohorts(jsonb, varchar, varchar, jsonb, varchar, varchar);
+        """;
+
+    /// <summary>
     /// Idempotent DDL for the document table's triggers; run after Marten has created the table (and on a rebuilt one).
     /// Inserts and updates are mirrored by <see cref="JourneyWriter"/>, set-wise per page of events; a trigger refuses
     /// them from anyone else, since mirrors kept by two code paths drift apart. Deletes (Marten's own rebuild deletes
     /// every journey first) and truncates take the journeys' mirror rows and counts with them, set-wise per statement.
-    /// Until November 2026 row triggers mirrored every insert and update; start-up drops them.
+    /// Until November 2026 row triggers mirrored every insert and update (<see cref="RetiredTriggersSql"/> drops them).
     /// </summary>
     public static string TriggerSql(string schema) => $$"""
-        drop trigger if exists cl_mirror_journey on {{schema}}.{{DocumentTable}};
-        drop trigger if exists cl_mirror_journey_change on {{schema}}.{{DocumentTable}};
-        drop trigger if exists cl_count_spell on {{schema}}.{{Spells}};
-        drop trigger if exists cl_count_spell_change on {{schema}}.{{Spells}};
-        drop function if exists {{schema}}.cl_mirror_journey();
-        drop function if exists {{schema}}.cl_count_spell();
-        drop function if exists {{schema}}.cl_count_cohorts(jsonb, varchar, varchar, jsonb, varchar, varchar);
-
         create or replace function {{schema}}.cl_refuse_journey_write() returns trigger language plpgsql as $fn$
         begin
           raise exception 'journeys are written by the CustomerJourney projection only (JourneyWriter keeps their mirror tables and counts)'
