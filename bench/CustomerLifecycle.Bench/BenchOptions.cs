@@ -38,14 +38,21 @@ internal sealed record BenchOptions
     /// <summary>The phases to run (all when null), e.g. only 7 and 6 to try the rebuild at another scale.</summary>
     public IReadOnlySet<int>? Only { get; init; }
 
+    /// <summary>
+    /// PostgreSQL settings for the private server, over the sized ones (DataDirectoryFiles.SizedSettings), e.g. to
+    /// measure the same code under PostgreSQL's defaults: --server-setting shared_buffers=128MB.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ServerSettings { get; init; } = new Dictionary<string, string>();
+
     public const string Usage = """
-        usage: bench/run [--events N] [--large-customers N] [--large-events N] [--quick] [--connection "<connection string>"]
+        usage: bench/run [--events N] [--large-customers N] [--large-events N] [--quick] [--connection "<connection string>"] [--server-setting name=value]...
           --events N            events per bulk measurement (default 100000; single-event measurements use N/10); each stops after 20 s at most
           --large-customers N   customers in the history restored for the rebuild and the queries (phases 7 and 6; default 1000000)
           --large-events N      touchpoints in that history (default 10000000, at least one per customer)
           --quick               smoke run with small N (5000 events, a history of 20000 customers and 200000 touchpoints), about a minute
           --phases 5,7,6        run only these phases (6 needs 7)
           --connection cs       use this PostgreSQL (needs CREATEDB) instead of a private server under .data/bench
+          --server-setting n=v  a setting of the private server over the sized ones (repeatable), e.g. jit=off
         """;
 
     private static HashSet<int>? ParsePhases(string text)
@@ -98,10 +105,17 @@ internal sealed record BenchOptions
                 case "--connection" when i + 1 < args.Length && args[i + 1].Length > 0:
                     options = options with { Connection = args[++i] };
                     break;
+                case "--server-setting" when i + 1 < args.Length && args[i + 1].IndexOf('=', StringComparison.Ordinal) is > 0 and var at:
+                    options = options with
+                    {
+                        ServerSettings = new Dictionary<string, string>(options.ServerSettings) { [args[i + 1][..at]] = args[i + 1][(at + 1)..] },
+                    };
+                    i++;
+                    break;
                 case "--help" or "-h":
                     return false;
                 default:
-                    problem = $"unknown or incomplete option '{args[i]}' (--events needs a whole number of at least 1000, --large-customers 100 to 9999999, --large-events at least 100, --phases numbers 1 to 7 separated by commas)";
+                    problem = $"unknown or incomplete option '{args[i]}' (--events needs a whole number of at least 1000, --large-customers 100 to 9999999, --large-events at least 100, --phases numbers 1 to 7 separated by commas, --server-setting name=value)";
                     return false;
             }
         }
@@ -112,6 +126,12 @@ internal sealed record BenchOptions
             LargeCustomers = largeCustomers ?? (options.Quick ? DefaultLargeCustomers / 50 : DefaultLargeCustomers),
             LargeEvents = largeEvents ?? (options.Quick ? DefaultLargeEvents / 50 : DefaultLargeEvents),
         };
+        if (options.Connection is not null && options.ServerSettings.Count > 0)
+        {
+            problem = "--server-setting applies to the private server only: set your own server's settings there";
+            return false;
+        }
+
         if (options.LargeEvents < options.LargeCustomers)
         {
             problem = $"--large-events ({options.LargeEvents}) must be at least --large-customers ({options.LargeCustomers}): every customer has a first touch";

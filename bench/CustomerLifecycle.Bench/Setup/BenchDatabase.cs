@@ -5,10 +5,10 @@ using Npgsql;
 namespace CustomerLifecycle.Bench.Setup;
 
 /// <summary>The server settings that decide what a durable write costs; printed, and repeated in the summary.</summary>
-internal sealed record ServerSettings(string Where, string Version, string Fsync, string SynchronousCommit, string SharedBuffers, string WalSyncMethod, string MaxWalSize)
+internal sealed record ServerSettings(string Where, string Version, string Fsync, string SynchronousCommit, string SharedBuffers, string WalSyncMethod, string MaxWalSize, string Planner)
 {
     public override string ToString() =>
-        $"{Version} ({Where}): fsync={Fsync}, synchronous_commit={SynchronousCommit}, shared_buffers={SharedBuffers}, wal_sync_method={WalSyncMethod}, max_wal_size={MaxWalSize}";
+        $"{Version} ({Where}): fsync={Fsync}, synchronous_commit={SynchronousCommit}, shared_buffers={SharedBuffers}, wal_sync_method={WalSyncMethod}, max_wal_size={MaxWalSize}, {Planner}";
 }
 
 /// <summary>
@@ -66,7 +66,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
                     StopReusedServer = true,
                     // Per-statement timings, so a missed target can be traced to the statement that costs the time.
                     // "all" also counts statements run inside functions and triggers (the journey mirrors), beside their caller.
-                    ServerSettings = new Dictionary<string, string> { ["shared_preload_libraries"] = "pg_stat_statements", ["pg_stat_statements.track"] = "all" },
+                    ServerSettings = new Dictionary<string, string>(options.ServerSettings) { ["shared_preload_libraries"] = "pg_stat_statements", ["pg_stat_statements.track"] = "all" },
                 },
                 logger: null,
                 ct);
@@ -102,13 +102,16 @@ internal sealed class BenchDatabase : IAsyncDisposable
             """
             select current_setting('server_version'), current_setting('fsync'), current_setting('synchronous_commit'),
                    current_setting('shared_buffers'), current_setting('wal_sync_method'), current_setting('max_wal_size'),
-                   current_setting('shared_preload_libraries'), pg_backend_pid()
+                   current_setting('shared_preload_libraries'), pg_backend_pid(),
+                   -- What the planner is told about memory, and whether it compiles expensive plans: they decide query plans.
+                   format('work_mem=%s, effective_cache_size=%s, jit=%s', current_setting('work_mem'),
+                          current_setting('effective_cache_size'), current_setting('jit'))
             """);
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             await reader.ReadAsync(ct);
             Settings = new ServerSettings(
-                where, "PostgreSQL " + reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5));
+                where, "PostgreSQL " + reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(8));
             HasStatementStatistics = reader.GetString(6).Contains("pg_stat_statements", StringComparison.Ordinal);
             // Only meaningful for a server on this machine; a remote backend's pid names nothing (or something else) here.
             PostmasterPid = Measuring.ProcFs.ParentOf(reader.GetInt32(7)) is { } parent && Measuring.ProcFs.IsPostgres(parent) ? parent : null;
