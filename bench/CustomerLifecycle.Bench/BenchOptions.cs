@@ -44,8 +44,11 @@ internal sealed record BenchOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> ServerSettings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Leaves the run's database in place (until the next run) to read its plans and tables afterwards.</summary>
+    public bool KeepDatabase { get; init; }
+
     public const string Usage = """
-        usage: bench/run [--events N] [--large-customers N] [--large-events N] [--quick] [--connection "<connection string>"] [--server-setting name=value]...
+        usage: bench/run [--events N] [--large-customers N] [--large-events N] [--quick] [--connection "<connection string>"] [--server-setting name=value]... [--keep-database]
           --events N            events per bulk measurement (default 100000; single-event measurements use N/10); each stops after 20 s at most
           --large-customers N   customers in the history restored for the rebuild and the queries (phases 7 and 6; default 1000000)
           --large-events N      touchpoints in that history (default 10000000, at least one per customer)
@@ -53,6 +56,7 @@ internal sealed record BenchOptions
           --phases 5,7,6        run only these phases (6 needs 7)
           --connection cs       use this PostgreSQL (needs CREATEDB) instead of a private server under .data/bench
           --server-setting n=v  a setting of the private server over the sized ones (repeatable), e.g. jit=off
+          --keep-database       do not drop the run's database at the end (the next run drops it), to inspect it
         """;
 
     private static HashSet<int>? ParsePhases(string text)
@@ -111,6 +115,9 @@ internal sealed record BenchOptions
                         ServerSettings = new Dictionary<string, string>(options.ServerSettings) { [args[i + 1][..at]] = args[i + 1][(at + 1)..] },
                     };
                     i++;
+                    break;
+                case "--keep-database":
+                    options = options with { KeepDatabase = true };
                     break;
                 case "--help" or "-h":
                     return false;

@@ -40,6 +40,11 @@ internal static class BenchRun
         Console.WriteLine($"load: {load}; event ids start with {runPrefix}");
 
         await using var database = await BenchDatabase.StartAsync(options, root, ct);
+        if (options.KeepDatabase)
+        {
+            database.Keep();
+        }
+
         Console.WriteLine($"server: {database.Settings}");
         Console.WriteLine($"database: {database.Name}{(database.HasStatementStatistics ? ", pg_stat_statements on" : ", no pg_stat_statements: per-statement times not shown")}"
                           + (database.PostmasterPid is { } postmaster ? $", postmaster pid {postmaster}" : ", server not on this machine: its CPU is not measured"));

@@ -20,6 +20,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
     private const string NamePrefix = "bench_";
     private readonly PrivatePostgres? server;
     private readonly string adminConnectionString;
+    private bool keep;
 
     private BenchDatabase(PrivatePostgres? server, string adminConnectionString, string name, string connectionString)
     {
@@ -161,9 +162,25 @@ internal sealed class BenchDatabase : IAsyncDisposable
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Leave the database in place at the end (--keep-database).</summary>
+    public void Keep() => keep = true;
+
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
+        if (keep)
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+
+            Console.WriteLine(server is null
+                ? $"postgres: database {Name} kept"
+                : $"postgres: database {Name} kept in {server.DataDirectory} (private server stopped; start it with pg_ctl -D, as the postgres user when root; the next bench run drops it)");
+            return;
+        }
+
         try
         {
             await ExecuteAsync(adminConnectionString, $"drop database if exists {Name} with (force)", CancellationToken.None);
