@@ -57,6 +57,15 @@ public static class JourneyTables
         flows.AddColumn("day", "date").NotNull().AsPrimaryKey();
         flows.AddColumn("entered", "bigint").NotNull();
         flows.AddColumn("exited", "bigint").NotNull();
+        // The primary key's columns again, with the counts: "now" sums all of a breakdown's days (some 7,000 rows for
+        // two years), and through the primary key alone each row cost a visit to a heap page of its own (breakdowns
+        // and days interleave in the heap): 7,119 buffers and 3.5-6 ms per request at 200,000 customers, against 175
+        // buffers through this one (an index-only scan). The price: updated counts are no longer HOT updates.
+        flows.Indexes.Add(new IndexDefinition("ix_cl_flows_counts")
+        {
+            Columns = ["breakdown", "channel", "cohort", "stage", "day"],
+            IncludeColumns = ["entered", "exited"],
+        });
         yield return flows;
 
         // Per acquisition cohort and month, overall (breakdown 0, channel '') and by channel (1): the customers who bought

@@ -66,14 +66,21 @@ public static class GetCustomersInStage
         // The total comes from the stage flows, not from counting the stage's journeys (a few hundred thousand at 1M
         // customers). Column and direction come from the allow-lists above, never from the request text; the id breaks
         // ties in the same direction, so the page walks one of the (stage, column, id) indexes
-        // (JourneyTables.StorageSql) instead of sorting every journey in the stage.
+        // (JourneyTables.StorageSql) instead of sorting every journey in the stage. The page is chosen from the
+        // journeys' columns alone and only its own rows open their documents for the purchase count: read in the
+        // same select, every skipped row's document was decompressed too (5.5 against 1.7 ms at offset 600).
         var total = (await GetStageDistribution.CountAsync(dataSource, asOf: null, channel, cohort, ct)).GetValueOrDefault(parsed);
+        var journeys = $"{StoreSetup.Schema}.{JourneyTables.DocumentTable}";
         await using var command = dataSource.CreateCommand(
             $"""
-             select id, stage_since, last_activity_at, acquisition_channel, cohort, (data->>'purchases')::int
-             from {StoreSetup.Schema}.{JourneyTables.DocumentTable}
-             where stage = $1 and ($2::varchar is null or acquisition_channel = $2) and ($3::varchar is null or cohort = $3)
-             order by {column} {order}, id {order} limit $4 offset $5
+             select p.id, p.stage_since, p.last_activity_at, p.acquisition_channel, p.cohort, (j.data->>'purchases')::int
+             from (
+               select id, stage_since, last_activity_at, acquisition_channel, cohort from {journeys}
+               where stage = $1 and ($2::varchar is null or acquisition_channel = $2) and ($3::varchar is null or cohort = $3)
+               order by {column} {order}, id {order} limit $4 offset $5
+             ) p
+             join {journeys} j on j.id = p.id
+             order by p.{column} {order}, p.id {order}
              """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = parsed.ToString() });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = channel });

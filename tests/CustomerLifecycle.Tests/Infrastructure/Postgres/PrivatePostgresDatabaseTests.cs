@@ -59,6 +59,7 @@ public sealed class PrivatePostgresDatabaseTests(SharedServerFixture fixture, IT
     [InlineData("max_connections", "300")]
     [InlineData("listen_addresses", "127.0.0.1")]
     [InlineData("unix_socket_directories", "")]
+    [InlineData("jit", "off")]
     [InlineData("work_mem", "8MB")]
     [InlineData("application_name", "it's \\ quoted")]
     [InlineData("server_encoding", "UTF8")]
