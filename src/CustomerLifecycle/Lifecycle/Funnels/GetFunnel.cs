@@ -90,11 +90,16 @@ public static partial class GetFunnel
                  and ($3::varchar is null or channel = $3) and ($4::varchar is null or first_seen_month = $4)
              ),
              reached as (
-               select e.grp, array[{ReachedAt}] as at
+               -- Per entrant, through the spells' primary key: a month's entrants are a few percent of the customers,
+               -- and joined as a set the planner hashed every spell of the store (2.7 s at a million customers).
+               select e.grp, r.at
                from entrants e
-               join {spells} s on s.customer_id = e.customer_id
-               join unnest($5::varchar[]) with ordinality as main_path(stage, position) on main_path.stage = s.stage
-               group by e.customer_id, e.grp
+               cross join lateral (
+                 select array[{ReachedAt}] as at
+                 from {spells} s
+                 join unnest($5::varchar[]) with ordinality as main_path(stage, position) on main_path.stage = s.stage
+                 where s.customer_id = e.customer_id
+               ) r
              )
              select r.grp, step.n, count(*),
                     percentile_cont(array[0.5, 0.75, 0.9]) within group (order by extract(epoch from r.at[step.n] - r.at[step.n - 1])::float8)
