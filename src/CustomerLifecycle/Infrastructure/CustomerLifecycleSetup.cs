@@ -56,6 +56,7 @@ public static class CustomerLifecycleSetup
         services.AddSingleton<Lifecycle.Journeys.Rebuilding.LiveProjectionAgents>();
         services.AddHostedService<Lifecycle.Journeys.Rebuilding.RebuildPauseRecovery>();
         services.AddSingleton<LifecycleSweep>();
+        services.AddSingleton<Lifecycle.Stages.TimeInStageReports>();
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleSweep>());
         services.AddCustomerLifecycleAnalytics(builder.Configuration);
         services.AddApiKeyAuthentication(builder.Configuration);

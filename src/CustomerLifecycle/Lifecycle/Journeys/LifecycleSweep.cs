@@ -20,6 +20,12 @@ public sealed class LifecycleOptions
 
     /// <summary>Most customers named in one clock tick.</summary>
     public int MaxCustomersPerTick { get; set; } = 1_000;
+
+    /// <summary>
+    /// How old a kept time-in-stage report may be before a request starts measuring it again (TimeInStageReports);
+    /// zero measures for every request.
+    /// </summary>
+    public TimeSpan TimeInStageMaxAge { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>

@@ -113,3 +113,102 @@ public sealed class TimeInStageAheadOfTheSweepTests(ShiftedClockApp app) : IClas
             TimeInStageLines.Of(report));
     }
 }
+
+/// <summary>Kept reports: measuring time in stage reads every spell of its population, so reports are shared.</summary>
+[Collection(AppFixtureGroup.Name)]
+public class TimeInStageKeptReportTests(CustomerLifecycleApp app)
+{
+    private readonly HttpClient client = app.ClientWithKey(TestKeys.Read);
+    private readonly HttpClient ingest = app.ClientWithKey(TestKeys.Ingest);
+
+    private async Task ClickAsync(string channel)
+    {
+        var response = await ingest.PostAsJsonAsync("/api/touchpoints/batch", Json.Batch(
+            Json.Touchpoint("ad_clicked", Json.NewId("c"), new JsonObject { ["channel"] = channel }, occurredAt: DateTimeOffset.UtcNow.AddDays(-3).ToString("O", CultureInfo.InvariantCulture))));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await app.WaitForProjectionsAsync();
+    }
+
+    private static long Prospects(JsonObject report) => (long)report["stages"]!.AsArray().Single(s => (string)s!["stage"]! == "prospect")!["customers"]!;
+
+    [Fact]
+    public async Task A_filters_report_is_kept_until_its_max_age_and_fresh_true_measures_it_again()
+    {
+        var channel = Json.NewId("ch");
+        await ClickAsync(channel);
+        var first = (await client.GetFromJsonAsync<JsonObject>($"/api/lifecycle/time-in-stage?channel={channel}"))!;
+        await ClickAsync(channel);
+
+        var kept = (await client.GetFromJsonAsync<JsonObject>($"/api/lifecycle/time-in-stage?channel={channel}"))!;
+        var fresh = (await client.GetFromJsonAsync<JsonObject>($"/api/lifecycle/time-in-stage?channel={channel}&fresh=true"))!;
+        var afterFresh = (await client.GetFromJsonAsync<JsonObject>($"/api/lifecycle/time-in-stage?channel={channel}"))!;
+
+        Assert.Equal(1, Prospects(first));
+        Assert.Equal(TimeInStageLines.Of(first), TimeInStageLines.Of(kept));
+        Assert.Equal((DateTimeOffset)first["measuredAt"]!, (DateTimeOffset)kept["measuredAt"]!);
+        Assert.Equal(2, Prospects(fresh));
+        Assert.True((DateTimeOffset)fresh["measuredAt"]! > (DateTimeOffset)first["measuredAt"]!);
+        Assert.Equal((DateTimeOffset)fresh["measuredAt"]!, (DateTimeOffset)afterFresh["measuredAt"]!);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_for_a_filter_not_measured_yet_share_one_measurement()
+    {
+        var channel = Json.NewId("ch");
+        await ClickAsync(channel);
+
+        var reports = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.GetFromJsonAsync<JsonObject>($"/api/lifecycle/time-in-stage?channel={channel}")));
+
+        Assert.Single(reports.Select(r => (DateTimeOffset)r!["measuredAt"]!).Distinct());
+        Assert.All(reports, r => Assert.Equal(1, Prospects(r!)));
+    }
+
+    [Fact]
+    public async Task A_fresh_value_that_is_not_a_boolean_is_400_naming_it()
+    {
+        var response = await client.GetAsync("/api/lifecycle/time-in-stage?fresh=maybe");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("fresh", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A kept report past its age is still answered, and the request that finds it so starts measuring it again.</summary>
+public sealed class TimeInStageReportAgeTests(ShiftedClockApp app) : IClassFixture<ShiftedClockApp>
+{
+    [Fact]
+    public async Task A_report_past_its_max_age_is_answered_once_more_while_it_is_measured_again_in_the_background()
+    {
+        var channel = Json.NewId("ch");
+        var ingest = app.ClientWithKey(TestKeys.Ingest);
+        var client = app.ClientWithKey(TestKeys.Read);
+        async Task ClickAsync()
+        {
+            var response = await ingest.PostAsJsonAsync("/api/touchpoints/batch", Json.Batch(
+                Json.Touchpoint("ad_clicked", Json.NewId("c"), new JsonObject { ["channel"] = channel }, occurredAt: DateTimeOffset.UtcNow.AddDays(-3).ToString("O", CultureInfo.InvariantCulture))));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await app.WaitForProjectionsAsync();
+        }
+
+        static long Prospects(JsonObject report) => (long)report["stages"]!.AsArray().Single(s => (string)s!["stage"]! == "prospect")!["customers"]!;
+        var url = $"/api/lifecycle/time-in-stage?channel={channel}";
+        await ClickAsync();
+        var first = (await client.GetFromJsonAsync<JsonObject>(url))!;
+        await ClickAsync();
+
+        app.Clock.Offset += TimeSpan.FromMinutes(6); // the default max age is 5 minutes
+        var stale = (await client.GetFromJsonAsync<JsonObject>(url))!;
+        var measuredAgain = stale;
+        for (var attempt = 0; attempt < 100 && (DateTimeOffset)measuredAgain["measuredAt"]! == (DateTimeOffset)first["measuredAt"]!; attempt++)
+        {
+            await Task.Delay(100);
+            measuredAgain = (await client.GetFromJsonAsync<JsonObject>(url))!;
+        }
+
+        Assert.Equal(1, Prospects(first));
+        Assert.Equal((DateTimeOffset)first["measuredAt"]!, (DateTimeOffset)stale["measuredAt"]!);
+        Assert.Equal(1, Prospects(stale));
+        Assert.Equal(2, Prospects(measuredAgain));
+        Assert.True((DateTimeOffset)measuredAgain["measuredAt"]! > (DateTimeOffset)first["measuredAt"]!);
+    }
+}
