@@ -114,22 +114,29 @@ public sealed class TimeInStageAheadOfTheSweepTests(ShiftedClockApp app) : IClas
     }
 }
 
-/// <summary>Kept reports: measuring time in stage reads every spell of its population, so reports are shared.</summary>
-[Collection(AppFixtureGroup.Name)]
-public class TimeInStageKeptReportTests(CustomerLifecycleApp app)
+/// <summary>What the kept-report tests post and read: one new prospect of a channel, and the prospects counted.</summary>
+internal static class KeptReports
 {
-    private readonly HttpClient client = app.ClientWithKey(TestKeys.Read);
-    private readonly HttpClient ingest = app.ClientWithKey(TestKeys.Ingest);
-
-    private async Task ClickAsync(string channel)
+    public static async Task ClickAsync(CustomerLifecycleApp app, string channel)
     {
-        var response = await ingest.PostAsJsonAsync("/api/touchpoints/batch", Json.Batch(
+        var response = await app.ClientWithKey(TestKeys.Ingest).PostAsJsonAsync("/api/touchpoints/batch", Json.Batch(
             Json.Touchpoint("ad_clicked", Json.NewId("c"), new JsonObject { ["channel"] = channel }, occurredAt: DateTimeOffset.UtcNow.AddDays(-3).ToString("O", CultureInfo.InvariantCulture))));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await app.WaitForProjectionsAsync();
     }
 
-    private static long Prospects(JsonObject report) => (long)report["stages"]!.AsArray().Single(s => (string)s!["stage"]! == "prospect")!["customers"]!;
+    public static long Prospects(JsonObject report) => (long)report["stages"]!.AsArray().Single(s => (string)s!["stage"]! == "prospect")!["customers"]!;
+}
+
+/// <summary>Kept reports: measuring time in stage reads every spell of its population, so reports are shared.</summary>
+[Collection(AppFixtureGroup.Name)]
+public class TimeInStageKeptReportTests(CustomerLifecycleApp app)
+{
+    private readonly HttpClient client = app.ClientWithKey(TestKeys.Read);
+
+    private Task ClickAsync(string channel) => KeptReports.ClickAsync(app, channel);
+
+    private static long Prospects(JsonObject report) => KeptReports.Prospects(report);
 
     [Fact]
     public async Task A_filters_report_is_kept_until_its_max_age_and_fresh_true_measures_it_again()
@@ -180,21 +187,12 @@ public sealed class TimeInStageReportAgeTests(ShiftedClockApp app) : IClassFixtu
     public async Task A_report_past_its_max_age_is_answered_once_more_while_it_is_measured_again_in_the_background()
     {
         var channel = Json.NewId("ch");
-        var ingest = app.ClientWithKey(TestKeys.Ingest);
         var client = app.ClientWithKey(TestKeys.Read);
-        async Task ClickAsync()
-        {
-            var response = await ingest.PostAsJsonAsync("/api/touchpoints/batch", Json.Batch(
-                Json.Touchpoint("ad_clicked", Json.NewId("c"), new JsonObject { ["channel"] = channel }, occurredAt: DateTimeOffset.UtcNow.AddDays(-3).ToString("O", CultureInfo.InvariantCulture))));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            await app.WaitForProjectionsAsync();
-        }
-
-        static long Prospects(JsonObject report) => (long)report["stages"]!.AsArray().Single(s => (string)s!["stage"]! == "prospect")!["customers"]!;
+        static long Prospects(JsonObject report) => KeptReports.Prospects(report);
         var url = $"/api/lifecycle/time-in-stage?channel={channel}";
-        await ClickAsync();
+        await KeptReports.ClickAsync(app, channel);
         var first = (await client.GetFromJsonAsync<JsonObject>(url))!;
-        await ClickAsync();
+        await KeptReports.ClickAsync(app, channel);
 
         app.Clock.Offset += TimeSpan.FromMinutes(6); // the default max age is 5 minutes
         var stale = (await client.GetFromJsonAsync<JsonObject>(url))!;
