@@ -1,4 +1,4 @@
-# Multi-stage build of the API. The repo-local NuGet feed (packaging/feed) must be in the build context.
+# Multi-stage build of the API: restore from nuget.org, publish, run on the ASP.NET Core runtime image.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /repo
 COPY . .
