@@ -23,6 +23,7 @@ internal static class BenchRun
         new ProjectionLagPhase(),
         new RebuildPhase(),
         new QueryLatencyPhase(),
+        new FoldCostPhase(),
     ];
 
     private static readonly Dictionary<string, string> IngestionNode = new(StringComparer.Ordinal) { ["Projections__RunOnThisNode"] = "false" };

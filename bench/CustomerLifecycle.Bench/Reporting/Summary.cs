@@ -57,9 +57,28 @@ internal static class Summary
             ratios.Add(Ratio.Between($"HTTP batch (best: {bestBatch.Key["batch-".Length..]} clients) ÷ COPY ceiling", bestBatch, copy, 0.5));
         }
 
-        if (Find("marten") is { } marten && Find("copy") is { } copy2)
+        // The service keeps its own append path only while Marten's own (with the same ledger) is below 0.8 of it.
+        var bestMarten = all.Where(m => m.Key.StartsWith("marten-", StringComparison.Ordinal)).MaxBy(m => m.EventsPerSecond);
+        var bestOurs = all.Where(m => m.Key.StartsWith("appender-", StringComparison.Ordinal)).MaxBy(m => m.EventsPerSecond);
+        if (bestMarten is not null && bestOurs is not null)
         {
-            ratios.Add(Ratio.Between("Marten batched ÷ COPY ceiling", marten, copy2, null));
+            ratios.Add(Ratio.Between(
+                $"Marten Events.Append + ledger (best: {bestMarten.Key["marten-".Length..]}) ÷ TouchpointAppender (best: {bestOurs.Key["appender-".Length..]}); below 0.8 keeps the custom path",
+                bestMarten, bestOurs, null));
+        }
+
+        // Constant cost per event: one more event costs a long-lived customer what it costs a new one.
+        if (Find("fold-10") is { } shortHistory && Find("fold-10000") is { } longHistory)
+        {
+            var cost = shortHistory.EventsPerSecond / longHistory.EventsPerSecond;
+            ratios.Add(new Ratio(
+                "Fold cost per event, 10,000-event ÷ 10-event histories", $"{Rate(shortHistory.EventsPerSecond)} / {Rate(longHistory.EventsPerSecond)}",
+                cost, 1.5, [shortHistory, longHistory], AtMost: true));
+        }
+
+        if (bestMarten is not null && Find("copy") is { } copy2)
+        {
+            ratios.Add(Ratio.Between("Marten Events.Append + ledger ÷ COPY ceiling", bestMarten, copy2, null));
         }
 
         if (Find("single-64") is { } single && Find("one-tx") is { } oneTx)
