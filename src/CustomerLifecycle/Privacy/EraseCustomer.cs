@@ -1,6 +1,7 @@
 using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
 using CustomerLifecycle.Ingestion;
+using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -28,6 +29,8 @@ public static class EraseCustomer
 {
     public const string ErasureLog = "cl_erasures";
 
+    private const string ContactDetailsType = "contact_details_provided";
+
     public static Table ErasureLogTable(string schema)
     {
         var table = new Table(new PostgresqlObjectName(schema, ErasureLog, SchemaUtils.IdentifierUsage.General));
@@ -53,20 +56,37 @@ public static class EraseCustomer
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["is required, at most 500 characters"] });
         }
 
-        await using (var session = store.QuerySession())
+        var erasedAt = clock.Now();
+        var erasedBy = http.User.Identity?.Name ?? "unknown";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+
+        // The stream's row lock orders the erasure with the append path, which upserts that row before it inserts
+        // events: an append in flight commits first and is masked here; one that starts meanwhile waits and stores
+        // its events after the erasure. No contact event commits while an erasure runs.
+        await using (var lockStream = new NpgsqlCommand($"select 1 from {StoreSetup.Schema}.mt_streams where id = $1 for update", connection, transaction))
         {
-            if (await session.Events.FetchStreamStateAsync(customerId, ct) is null)
+            lockStream.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
+            if (await lockStream.ExecuteScalarAsync(ct) is null)
             {
                 return Results.Problem(statusCode: 404, title: "Unknown customer", detail: $"No events have been recorded for customer '{customerId}'.");
             }
         }
 
-        await store.Advanced.ApplyEventDataMasking(m => m.IncludeStream(customerId, e => e.Data is ContactDetailsProvided), ct);
+        // Marten rewrites the events in its own unit of work, enlisted in this transaction: masking, scrubbing and the
+        // erasure log commit together or not at all.
+        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction));
+        var contacts = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamKey == customerId && e.EventTypeName == ContactDetailsType)
+            .ToListAsync(ct);
+        foreach (var contact in contacts.OfType<Event<ContactDetailsProvided>>())
+        {
+            contact.Data = Mask(contact.Data);
+            session.Events.OverwriteEvent(contact);
+        }
 
-        var erasedAt = clock.Now();
-        var erasedBy = http.User.Identity?.Name ?? "unknown";
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await session.SaveChangesAsync(ct);
+
         await using var scrub = new NpgsqlCommand(
             $$"""
              update {{StoreSetup.Schema}}.{{IngestionSchema.Rejections}}

@@ -89,4 +89,77 @@ public class EraseCustomerHttpTests(CustomerLifecycleApp app)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.NotNull((await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["reason"]);
     }
+    [Fact]
+    public async Task Contact_details_that_commit_while_an_erasure_waits_for_the_customer_are_masked_too()
+    {
+        var customer = Json.NewId("c");
+        var contact = Json.Touchpoint("contact_details_provided", customer, new JsonObject { ["email"] = $"{Json.NewId("first")}@example.com" });
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/touchpoints", contact)).StatusCode);
+        var late = $"{Json.NewId("late")}@example.com";
+
+        // An append in flight: it holds the customer's stream row (as the append path does from its upsert of
+        // mt_streams to its COMMIT) and writes personal data that commits only after the erasure has started.
+        await using var dataSource = NpgsqlDataSource.Create(app.ConnectionString);
+        await using var inFlight = await dataSource.OpenConnectionAsync();
+        await using var transaction = await inFlight.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("select 1 from customer_lifecycle.mt_streams where id = $1 for update", inFlight, transaction))
+        {
+            hold.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customer });
+            await hold.ExecuteScalarAsync();
+        }
+
+        var erasure = client.PostAsJsonAsync($"/api/customers/{customer}/erase", new { reason = "GDPR art. 17 request 4712" });
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.False(erasure.IsCompleted, "the erasure must wait for the append that holds the customer's stream");
+        await using (var write = new NpgsqlCommand(
+                         "update customer_lifecycle.mt_events set data = jsonb_set(data, '{email}', to_jsonb($2::text)) where stream_id = $1 and type = 'contact_details_provided'",
+                         inFlight, transaction))
+        {
+            write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customer });
+            write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = late });
+            Assert.Equal(1, await write.ExecuteNonQueryAsync());
+        }
+
+        await transaction.CommitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await erasure).StatusCode);
+        Assert.Empty(await FindEverywhereAsync(late));
+    }
+    [Fact]
+    public async Task An_erasure_that_fails_part_way_leaves_nothing_masked_and_a_retry_erases_everything()
+    {
+        var customer = Json.NewId("fail-erasure");
+        var email = $"{Json.NewId("kept")}@example.com";
+        var contact = Json.Touchpoint("contact_details_provided", customer, new JsonObject { ["email"] = email });
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/touchpoints", contact)).StatusCode);
+
+        // The erasure log refuses this customer: the last step of the erasure fails after the events were rewritten.
+        await using var dataSource = NpgsqlDataSource.Create(app.ConnectionString);
+        await using (var refuse = dataSource.CreateCommand(
+                         $$"""
+                          create function customer_lifecycle.test_refuse_erasure() returns trigger language plpgsql as
+                          $f$ begin if new.customer_id = '{{customer}}' then raise exception 'erasure log refused'; end if; return new; end $f$;
+                          create trigger test_refuse_erasure before insert on customer_lifecycle.cl_erasures
+                            for each row execute function customer_lifecycle.test_refuse_erasure();
+                          """))
+        {
+            await refuse.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            var failed = await client.PostAsJsonAsync($"/api/customers/{customer}/erase", new { reason = "GDPR art. 17 request 4713" });
+            Assert.False(failed.IsSuccessStatusCode);
+            Assert.Contains("customer_lifecycle.mt_events.data", await FindEverywhereAsync(email));
+        }
+        finally
+        {
+            await using var drop = dataSource.CreateCommand(
+                "drop trigger test_refuse_erasure on customer_lifecycle.cl_erasures; drop function customer_lifecycle.test_refuse_erasure();");
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync($"/api/customers/{customer}/erase", new { reason = "GDPR art. 17 request 4713" })).StatusCode);
+        Assert.Empty(await FindEverywhereAsync(email));
+    }
 }
