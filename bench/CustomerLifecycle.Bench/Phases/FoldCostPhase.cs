@@ -25,7 +25,7 @@ internal sealed class FoldCostPhase : IPhase
     public static readonly int[] Histories = [10, 1_000, 10_000];
 
     /// <summary>Customers per group, and so events per page: the same page shape for every history length.</summary>
-    private const int CustomersPerGroup = 10;
+    private const int CustomersPerGroup = 5;
 
     public int Number => 9;
 
@@ -76,7 +76,7 @@ internal sealed class FoldCostPhase : IPhase
 
                 await using (var session = store.LightweightSession())
                 {
-                    var pages = Enumerable.Range(0, rounds + 2)
+                    var pages = Enumerable.Range(0, rounds + 1)
                         .Select(r => (IReadOnlyList<IEvent>)[.. customers.Select(c => Event(session, c, history + r))]).ToArray();
                     async Task Page(int i, CancellationToken token)
                     {
@@ -85,7 +85,7 @@ internal sealed class FoldCostPhase : IPhase
                         await page.SaveChangesAsync(token);
                     }
 
-                    await context.WarmUpAsync(1, 2, (i, token) => Page(rounds + i, token));
+                    await context.WarmUpAsync(1, 1, (i, token) => Page(rounds + i, token));
                     measurements.Add(await context.MeasureAsync(
                         $"fold-{history}", $"fold one event onto a journey of {history:N0} events", CustomersPerGroup,
                         token => LoadRunner.RunAsync(1, rounds, context.Options.MeasurementTimeLimit, Page, token),

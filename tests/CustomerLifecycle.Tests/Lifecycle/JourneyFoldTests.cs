@@ -71,9 +71,16 @@ public class JourneyFoldTests
                 2 or 3 => new PurchaseCompleted(customer, occurred, "test", $"o-{i}", raw.Amount, "EUR"),
                 4 => new RefundIssued(customer, occurred, "test", $"o-{i - 1}", raw.Amount / 2m, "EUR"),
                 5 => new SiteVisited(customer, occurred, "test"),
+                // The sweep's per-customer deadline events, and the clock ticks that stores may still hold.
+                _ when i % 2 == 0 => new LifecycleDeadlineReached(customer, recorded),
                 _ => new LifecycleClockTicked(recorded, [customer]),
             };
-            var type = data is LifecycleClockTicked ? LifecycleClockTicked.EventTypeName : TouchpointTypes.All.Single(t => t.Type == data.GetType()).Name;
+            var type = data switch
+            {
+                LifecycleClockTicked => LifecycleClockTicked.EventTypeName,
+                LifecycleDeadlineReached => LifecycleDeadlineReached.EventTypeName,
+                _ => TouchpointTypes.All.Single(t => t.Type == data.GetType()).Name,
+            };
             var e = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(data.GetType()), data)!;
             e.Sequence = i + 1;
             e.Id = Guid.NewGuid();

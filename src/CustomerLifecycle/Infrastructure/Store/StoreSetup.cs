@@ -46,6 +46,7 @@ public static class StoreSetup
                     opts.Events.MapEventType(type, name);
                 }
 
+                opts.Events.MapEventType<LifecycleDeadlineReached>(LifecycleDeadlineReached.EventTypeName);
                 opts.Events.MapEventType<LifecycleClockTicked>(LifecycleClockTicked.EventTypeName);
 
                 var journeys = new CustomerJourneyProjection(rules, dataSource);

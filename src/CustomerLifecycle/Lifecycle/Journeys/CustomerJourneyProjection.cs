@@ -9,7 +9,7 @@ using Npgsql;
 namespace CustomerLifecycle.Lifecycle.Journeys;
 
 /// <summary>
-/// Folds every touchpoint, and every tick of the lifecycle clock, into the customer's <see cref="CustomerJourney"/>.
+/// Folds every touchpoint, and every lifecycle deadline the sweep records, into the customer's <see cref="CustomerJourney"/>.
 /// Asynchronous: ingestion writes the event tables directly at full speed and this catches up behind it (the
 /// ingestion answer already tells the caller the event is stored; readers of lifecycle views see it a moment later).
 /// Events arrive in global sequence order, which is the journal's knowledge order, so a rebuild reproduces exactly
@@ -44,6 +44,7 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
             IncludeType(type);
         }
 
+        IncludeType<LifecycleDeadlineReached>();
         IncludeType<LifecycleClockTicked>();
         // A rebuild through Marten (the CLI's `projections rebuild`) starts from no journeys: the delete takes the
         // mirror rows and counts with it (JourneyTables' delete trigger).
@@ -102,7 +103,7 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
         return journeys;
     }
 
-    /// <summary>Each customer's inputs of a page, in sequence order (the page's own order); a tick feeds every customer it names.</summary>
+    /// <summary>Each customer's inputs of a page, in sequence order (the page's own order); a clock tick feeds every customer it names.</summary>
     public static Dictionary<string, List<JourneyInput>> Slice(IEnumerable<IEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -123,6 +124,9 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
             {
                 case { Touchpoint: { } touchpoint } input:
                     Add(touchpoint.CustomerId, input);
+                    break;
+                case { TickAsOf: not null } input when e.Data is LifecycleDeadlineReached deadline:
+                    Add(deadline.CustomerId, input);
                     break;
                 case { TickAsOf: not null } input:
                     foreach (var customer in ((LifecycleClockTicked)e.Data).CustomerIds)
@@ -175,7 +179,7 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
     };
 }
 
-/// <summary>One event of a customer's slice: a touchpoint, or a clock tick that names the customer.</summary>
+/// <summary>One event of a customer's slice: a touchpoint, or the passage of time (a deadline reached, or a clock tick that names the customer).</summary>
 public readonly record struct JourneyInput(long Sequence, Guid EventId, string EventType, DateTimeOffset Timestamp, Touchpoint? Touchpoint, DateTimeOffset? TickAsOf)
 {
     /// <summary>The input a stored event makes, or null for an event the journey projection does not fold.</summary>
@@ -185,6 +189,7 @@ public readonly record struct JourneyInput(long Sequence, Guid EventId, string E
         return e.Data switch
         {
             Touchpoint touchpoint => new JourneyInput(e.Sequence, e.Id, e.EventTypeName, e.Timestamp, touchpoint, null),
+            LifecycleDeadlineReached deadline => new JourneyInput(e.Sequence, e.Id, e.EventTypeName, e.Timestamp, null, deadline.AsOf),
             LifecycleClockTicked tick => new JourneyInput(e.Sequence, e.Id, e.EventTypeName, e.Timestamp, null, tick.AsOf),
             _ => null,
         };

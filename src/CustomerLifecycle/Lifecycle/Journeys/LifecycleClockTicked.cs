@@ -1,9 +1,10 @@
 namespace CustomerLifecycle.Lifecycle.Journeys;
 
 /// <summary>
-/// The passage of time, as a fact: "by AsOf, these customers' next lifecycle deadlines had fallen due". Appended by
-/// the sweep to the system stream <see cref="StreamKey"/>, so that a replay advances every journal at exactly the
-/// points the live service did, and time-based transitions appear without any new touchpoint.
+/// The passage of time for many customers at once: "by AsOf, these customers' next lifecycle deadlines had fallen due",
+/// in the system stream <see cref="StreamKey"/>. The sweep appends <see cref="LifecycleDeadlineReached"/> to each
+/// customer's own stream instead; stores that already hold ticks keep them, and the projection and the rebuild fold
+/// them as they always did, so replays reproduce what was believed.
 /// </summary>
 public sealed record LifecycleClockTicked(DateTimeOffset AsOf, IReadOnlyList<string> CustomerIds)
 {

@@ -18,7 +18,7 @@ public sealed class LifecycleOptions
     /// </summary>
     public TimeSpan SettleMargin { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Most customers named in one clock tick.</summary>
+    /// <summary>Most customers whose deadline events one sweep transaction appends.</summary>
     public int MaxCustomersPerTick { get; set; } = 1_000;
 
     /// <summary>
@@ -31,7 +31,8 @@ public sealed class LifecycleOptions
 /// <summary>
 /// Makes time-based transitions (inactive → at risk → churned, overdue, open complaints) happen without any new
 /// touchpoint: every interval it finds the journeys whose next deadline has passed and appends a
-/// <see cref="LifecycleClockTicked"/> naming them; the projection then advances those journals. Deadlines are learned
+/// <see cref="LifecycleDeadlineReached"/> to each of those customers' streams; the projection then advances their
+/// journals. Deadlines are learned
 /// at their due time, not at the sweep's, so a slow or missed sweep changes when a view shows a transition, never
 /// the transition itself.
 /// </summary>
@@ -80,7 +81,7 @@ public sealed partial class LifecycleSweep(
             : wanted;
     }
 
-    /// <summary>Ticks the clock to <paramref name="asOf"/> for every journey due by then. Returns how many were due.</summary>
+    /// <summary>Moves the clock to <paramref name="asOf"/> for every journey due by then. Returns how many were due.</summary>
     public async Task<int> SweepAsync(DateTimeOffset asOf, CancellationToken ct)
     {
         var total = 0;
@@ -94,7 +95,11 @@ public sealed partial class LifecycleSweep(
             }
 
             await using var session = store.LightweightSession();
-            session.Events.Append(LifecycleClockTicked.StreamKey, new LifecycleClockTicked(asOf, due));
+            foreach (var customer in due)
+            {
+                session.Events.Append(customer, new LifecycleDeadlineReached(customer, asOf));
+            }
+
             await session.SaveChangesAsync(ct);
             total += due.Count;
             after = due[^1];

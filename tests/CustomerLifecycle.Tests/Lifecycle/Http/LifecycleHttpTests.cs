@@ -75,6 +75,10 @@ public class LifecycleHttpTests(CustomerLifecycleApp app)
         // Learned when it fell due, not when the sweep happened to run.
         Assert.Equal(lastPurchase.AddDays(90).ToUnixTimeMilliseconds(), ((DateTimeOffset)atRisk["learnedAt"]!).ToUnixTimeMilliseconds());
         Assert.Equal("deadline", (string)atRisk["cause"]!["kind"]!);
+
+        // The passage of time is a fact in the customer's own stream: the journey stays a fold of one stream.
+        var stream = (await client.GetFromJsonAsync<JsonObject>($"/api/customers/{customer}/events"))!["events"]!.AsArray();
+        Assert.Equal(["purchase_completed", "lifecycle_deadline_reached"], stream.Select(e => (string)e!["type"]!));
     }
 
     [Fact]

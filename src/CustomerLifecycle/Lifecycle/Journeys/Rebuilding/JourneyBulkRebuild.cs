@@ -19,7 +19,7 @@ public sealed record BulkRebuildResult(long Through, long Events, long Ticks, in
 /// customer's whole journey document plus its mirror rows (about 1,700 events/s on two cores). A journey depends only
 /// on its own customer's events in sequence order, so folding each customer's slice at once gives the same document
 /// for one write per customer. Here: customers are read in chunks (their events through the index on
-/// (stream_id, version), their clock ticks from a per-rebuild table), folded in parallel with the projection's own
+/// (stream_id, version) with their deadline events, the clock ticks of stores that hold them from a per-rebuild table), folded in parallel with the projection's own
 /// <see cref="CustomerJourneyProjection.Fold"/>, and written with binary COPY into shadow tables without indexes.
 /// The shadows are indexed after the load and swapped in by renaming, in one short transaction that also moves the
 /// projection's progress to the rebuild's high-water mark, so readers see the old read model until the new one is
@@ -217,7 +217,7 @@ public sealed partial class JourneyBulkRebuild(
         }
     }
 
-    /// <summary>Each customer's touchpoints and the clock ticks naming them, merged in sequence order.</summary>
+    /// <summary>Each customer's touchpoints and deadline events, and the clock ticks naming them, merged in sequence order.</summary>
     private async Task<Dictionary<string, List<JourneyInput>>> ReadChunkAsync(
         NpgsqlConnection connection, string[] ids, long through, Totals totals, CancellationToken ct)
     {
@@ -231,13 +231,22 @@ public sealed partial class JourneyBulkRebuild(
         {
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = through });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. touchpointTypes.Keys] });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. touchpointTypes.Keys, LifecycleDeadlineReached.EventTypeName] });
             await using var reader = await command.ExecuteReaderAsync(ct);
             var count = 0L;
             while (await reader.ReadAsync(ct))
             {
                 var streamId = reader.GetString(0);
                 var type = reader.GetString(3);
+                if (type == LifecycleDeadlineReached.EventTypeName)
+                {
+                    var deadline = serializer.FromJson<LifecycleDeadlineReached>(reader, 5);
+                    Slice(slices, streamId).Add(new JourneyInput(
+                        reader.GetInt64(1), reader.GetGuid(2), type, reader.GetFieldValue<DateTimeOffset>(4), null, deadline.AsOf));
+                    count++;
+                    continue;
+                }
+
                 var touchpoint = (Touchpoint)serializer.FromJson(touchpointTypes[type], reader, 5);
                 // The projection slices by the customer id inside the event; the append path makes it the stream key.
                 // A store where they differ cannot be rebuilt customer by customer (Marten's rebuild still can).
