@@ -74,8 +74,8 @@ internal sealed class PhaseContext(
     /// <summary>Events written into the store by the bench itself, bypassing the service (phase 7's history load).</summary>
     public long Loaded { get; private set; }
 
-    /// <summary>Of <see cref="Loaded"/>, the lifecycle clock's ticks (they carry no client event id).</summary>
-    public long LoadedTicks { get; private set; }
+    /// <summary>Of <see cref="Loaded"/>, the events without a client event id (deadline events).</summary>
+    public long LoadedWithoutClientId { get; private set; }
 
     /// <summary>The customers whose history phase 7 restored (phase 6 queries them); null until then.</summary>
     public Population? Population { get; set; }
@@ -85,10 +85,10 @@ internal sealed class PhaseContext(
 
     public void CountAcknowledged(int events) => Interlocked.Add(ref acknowledged, events);
 
-    public void CountLoaded(long events, long ticks)
+    public void CountLoaded(long events, long withoutClientId)
     {
         Loaded += events;
-        LoadedTicks += ticks;
+        LoadedWithoutClientId += withoutClientId;
     }
 
     public void Record(PhaseReport report) => earlier.Add(report);

@@ -36,11 +36,11 @@ internal sealed class RebuildPhase : IPhase
         var clock = Stopwatch.StartNew();
         var history = CustomerHistory.Generate("h-", options.LargeCustomers, options.LargeEvents, DateTimeOffset.UtcNow, seed: 7);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  history: {Count(history.Customers)} customers, {Count(history.Touchpoints)} touchpoints and {Count(history.TickEvents)} clock ticks over {history.From:yyyy-MM-dd} … {history.Now:yyyy-MM-dd}, generated in {clock.Elapsed.TotalSeconds:0.0} s"));
+            $"  history: {Count(history.Customers)} customers, {Count(history.Touchpoints)} touchpoints and {Count(history.DeadlineEvents)} deadline events over {history.From:yyyy-MM-dd} … {history.Now:yyyy-MM-dd}, generated in {clock.Elapsed.TotalSeconds:0.0} s"));
 
         HistoryLoad? load = null;
-        // The sweep stays off from here on: the history carries its own clock ticks, and a sweep running during the rebuild
-        // would tick journeys the rebuild has not reached yet (and phase 6 would measure queries beside a catch-up storm).
+        // The sweep stays off from here on: the history carries its own deadline events, and a sweep running during the
+        // rebuild would record deadlines for journeys the rebuild has not reached yet (and phase 6 would measure queries beside a catch-up storm).
         await context.RestartServiceAsync(
             async () =>
             {
@@ -52,7 +52,7 @@ internal sealed class RebuildPhase : IPhase
             // same two cores and distort the rebuild's figures; phase 6 requests the fit it needs itself.
             new Dictionary<string, string> { ["Lifecycle__SweepInterval"] = "00:00:00", ["Analytics__Clv__RefitInterval"] = "00:00:00" });
         context.Population = history.Population;
-        context.CountLoaded(load!.Events, load.TickEvents);
+        context.CountLoaded(load!.Events, load.DeadlineEvents);
 
         // The live agent starts a few seconds after the service (leader election). A rebuild begun before it runs makes
         // it start from the rebuild's half-way progression and stop for good on the clash (see docs/performance.md).
@@ -95,7 +95,7 @@ internal sealed class RebuildPhase : IPhase
                     Notes =
                     [
                         string.Create(CultureInfo.InvariantCulture,
-                            $"store: {Count(events)} events of {Count(streams)} streams, {Count(load.Events)} of them ({Count(load.Customers)} customers' history, {Count(load.TickEvents)} clock ticks) restored by binary COPY at {Rate(load.EventsPerSecond)} events/s in {load.Seconds:0} s, bypassing HTTP (ingestion is phases 3-4)"),
+                            $"store: {Count(events)} events of {Count(streams)} streams, {Count(load.Events)} of them ({Count(load.Customers)} customers' history, {Count(load.DeadlineEvents)} deadline events) restored by binary COPY at {Rate(load.EventsPerSecond)} events/s in {load.Seconds:0} s, bypassing HTTP (ingestion is phases 3-4)"),
                         $"rebuild {state}{(error is null ? "" : ": " + error)}; GET /api/projections (polled near the end) took p50 {Ms(new Latencies([.. statusCalls]).Percentile(50))}",
                         .. readModel,
                     ],

@@ -14,7 +14,7 @@ using Weasel.Core;
 namespace CustomerLifecycle.Bench.Setup;
 
 /// <summary>What the history load wrote and how long it took.</summary>
-internal sealed record HistoryLoad(long Events, int Customers, int TickEvents, long FirstSequence, long LastSequence, double Seconds)
+internal sealed record HistoryLoad(long Events, int Customers, int DeadlineEvents, long FirstSequence, long LastSequence, double Seconds)
 {
     public double EventsPerSecond => Events / Seconds;
 }
@@ -23,7 +23,7 @@ internal sealed record HistoryLoad(long Events, int Customers, int TickEvents, l
 /// Writes a <see cref="CustomerHistory"/> straight into Marten's tables by binary COPY, in exactly the format the
 /// service's append path writes (TouchpointAppender): sequence numbers from mt_events_sequence, gapless versions per
 /// stream, the data serialised as the store serialises it (camelCase, enums as strings), the type's wire name, the
-/// .NET type, the default tenant and the provenance headers; clock ticks go to the sweep's own stream. This is a
+/// .NET type, the default tenant and the provenance headers (deadline events, as the sweep appends them, carry none). This is a
 /// restore, not ingestion: it bypasses HTTP, the idempotency ledger and the projection daemon, so it must run while
 /// the service is stopped. It ends by marking the live projection as caught up (the rebuild then replays everything).
 /// </summary>
@@ -41,24 +41,12 @@ internal static class HistoryLoader
         var started = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var first = await ScalarAsync<long>(connection, $"select nextval('{Schema}.mt_events_sequence')", ct);
-        var clockVersion = await ScalarAsync<long>(connection, $"select coalesce((select version from {Schema}.mt_streams where id = '{LifecycleClockTicked.StreamKey}'), 0)", ct);
-
         // Streams first (mt_events refers to them), with the versions they will have once every event is in.
         await WriteStreamsAsync(connection, history, ct);
-        await using (var clock = new NpgsqlCommand(
-            $"""
-             insert into {Schema}.mt_streams as s (id, type, version, timestamp, created, tenant_id)
-             values ('{LifecycleClockTicked.StreamKey}', null, $1, now(), now(), '{TenantId}')
-             on conflict (id) do update set version = excluded.version, timestamp = excluded.timestamp
-             """, connection))
-        {
-            clock.Parameters.Add(new NpgsqlParameter<long> { TypedValue = clockVersion + history.TickEvents });
-            await clock.ExecuteNonQueryAsync(ct);
-        }
 
         // Generating and serialising (this process) runs beside the COPY (the server): two cores, two stages.
         var chunks = Channel.CreateBounded<Row[]>(new BoundedChannelOptions(32) { SingleReader = true, SingleWriter = true });
-        var producer = Task.Run(() => ProduceAsync(history, first, clockVersion, chunks.Writer, ct), ct);
+        var producer = Task.Run(() => ProduceAsync(history, first, chunks.Writer, ct), ct);
 
         long written = 0;
         var lastReport = Stopwatch.StartNew();
@@ -135,10 +123,10 @@ internal static class HistoryLoader
             await batch.ExecuteNonQueryAsync(ct);
         }
 
-        return new HistoryLoad(written, history.Customers, history.TickEvents, first, last, started.Elapsed.TotalSeconds);
+        return new HistoryLoad(written, history.Customers, history.DeadlineEvents, first, last, started.Elapsed.TotalSeconds);
     }
 
-    private static async Task ProduceAsync(CustomerHistory history, long first, long clockVersion, ChannelWriter<Row[]> writer, CancellationToken ct)
+    private static async Task ProduceAsync(CustomerHistory history, long first, ChannelWriter<Row[]> writer, CancellationToken ct)
     {
         var versions = new int[history.Customers];
         try
@@ -149,15 +137,7 @@ internal static class HistoryLoader
             var chunk = new List<Row>(RowsPerChunk);
             foreach (var e in history.InArrivalOrder())
             {
-                long version;
-                if (e.Customer < 0)
-                {
-                    version = ++clockVersion;
-                }
-                else
-                {
-                    version = ++versions[e.Customer];
-                }
+                long version = ++versions[e.Customer];
 
                 var type = e.Data.GetType();
                 if (!dotNetTypes.TryGetValue(type, out var dotNetType))

@@ -14,13 +14,13 @@ internal sealed record Population(string Prefix, int Customers, DateTimeOffset F
 /// A synthetic store history for phases 6 and 7: a population of customers, each walking through the lifecycle
 /// (first touch, sign-up, trial, purchases and subscriptions, refunds, complaints, surveys, referrals, loyalty, long
 /// pauses that make them at risk, churned and won back), dated over the last two years and interleaved across
-/// customers in arrival order, as a store fills in reality. It also holds the clock ticks the lifecycle sweep would
-/// have appended when quiet customers' inactivity deadlines fell due, so the rebuilt journeys end where the live
-/// service would have left them. Events are generated in compact form and turned into touchpoints on the way out.
+/// customers in arrival order, as a store fills in reality. It also holds the deadline events the lifecycle sweep
+/// would have appended to quiet customers' streams when their inactivity deadlines fell due, so the rebuilt journeys
+/// end where the live service would have left them. Events are generated in compact form and turned into touchpoints on the way out.
 /// </summary>
 internal sealed class CustomerHistory
 {
-    public const int TickKind = byte.MaxValue;
+    public const int DeadlineKind = byte.MaxValue;
     private static readonly TimeSpan Span = TimeSpan.FromDays(730);
     private static readonly string[] Channels = ["search", "social", "display", "video", "email", "affiliate"];
     private static readonly string[] Campaigns = ["spring-sale", "retarget-cart", "brand-always-on", "newsletter", "black-friday", "summer"];
@@ -31,14 +31,12 @@ internal sealed class CustomerHistory
     private readonly string prefix;
     private readonly long[] recorded;
     private readonly Entry[] entries;
-    private readonly List<(DateTimeOffset AsOf, string[] CustomerIds)> ticks;
-
-    private CustomerHistory(string prefix, int customers, long[] recorded, Entry[] entries, List<(DateTimeOffset, string[])> ticks, DateTimeOffset now)
+    private CustomerHistory(string prefix, int customers, long[] recorded, Entry[] entries, int deadlineEvents, DateTimeOffset now)
     {
         this.prefix = prefix;
         this.recorded = recorded;
         this.entries = entries;
-        this.ticks = ticks;
+        DeadlineEvents = deadlineEvents;
         Customers = customers;
         Now = now;
     }
@@ -47,12 +45,12 @@ internal sealed class CustomerHistory
 
     public DateTimeOffset Now { get; }
 
-    /// <summary>Touchpoints and clock ticks together, as they go into mt_events.</summary>
+    /// <summary>Touchpoints and deadline events together, as they go into mt_events.</summary>
     public long Events => entries.Length;
 
-    public int TickEvents => ticks.Count;
+    public int DeadlineEvents { get; }
 
-    public long Touchpoints => entries.Length - ticks.Count;
+    public long Touchpoints => entries.Length - DeadlineEvents;
 
     public DateTimeOffset From => Now - Span;
 
@@ -64,16 +62,16 @@ internal sealed class CustomerHistory
     private readonly record struct Entry(long OccurredTicks, int Customer, int Argument, byte Kind);
 
     /// <summary>One generated event, ready to be stored.</summary>
-    /// <param name="Customer">The customer's number, or -1 for a clock tick.</param>
+    /// <param name="Customer">The customer's number.</param>
     public readonly record struct Event(long Index, int Customer, string StreamId, object Data, string Type, DateTimeOffset RecordedAt, string? ClientEventId, DateTimeOffset OccurredAt);
 
-    /// <param name="touchpoints">Touchpoints in all (the clock ticks come on top), spread over the customers around their mean.</param>
+    /// <param name="touchpoints">Touchpoints in all (the deadline events come on top), spread over the customers around their mean.</param>
     public static CustomerHistory Generate(string prefix, int customers, long touchpoints, DateTimeOffset now, int seed)
     {
         var random = new Random(seed);
         var lengths = Lengths(random, customers, touchpoints);
         var all = new List<Entry>(checked((int)(touchpoints + (touchpoints / 4))));
-        var dueTicks = new List<(long Hour, int Customer)>();
+        var deadlines = 0;
         var journey = new List<(double Seconds, byte Kind, int Argument, bool PurchaseLike)>(64);
         var spanSeconds = Span.TotalSeconds;
         for (var c = 0; c < customers; c++)
@@ -95,8 +93,9 @@ internal sealed class CustomerHistory
                 }
             }
 
-            // The sweep would have ticked a customer who stopped buying when the at-risk (90 days) and churn (180 days)
-            // deadlines fell due; it runs every 30 s, the history ticks hourly (a deadline is learned at its due time either way).
+            // The sweep would have recorded a deadline for a customer who stopped buying when the at-risk (90 days) and
+            // churn (180 days) deadlines fell due; it runs every 30 s, the history records them on the hour after (a
+            // deadline is learned at its due time either way).
             if (lastPurchase is { } last)
             {
                 foreach (var days in (int[])[90, 180])
@@ -104,26 +103,26 @@ internal sealed class CustomerHistory
                     var hour = (last + TimeSpan.FromDays(days).Ticks) / TimeSpan.TicksPerHour + 1;
                     if (hour * TimeSpan.TicksPerHour < now.UtcTicks - TimeSpan.TicksPerHour)
                     {
-                        dueTicks.Add((hour, c));
+                        all.Add(new Entry(hour * TimeSpan.TicksPerHour, c, 0, DeadlineKind));
+                        deadlines++;
                     }
                 }
             }
         }
 
-        var ticks = Ticks(prefix, dueTicks, all);
         // Arrival order: a few seconds after the fact, one in a hundred hours or days late (a till that syncs overnight).
         var recorded = new long[all.Count];
         var entries = all.ToArray();
         for (var i = 0; i < entries.Length; i++)
         {
-            var delay = entries[i].Kind == TickKind
+            var delay = entries[i].Kind == DeadlineKind
                 ? TimeSpan.FromSeconds(10)
                 : random.Next(100) == 0 ? TimeSpan.FromMinutes(random.Next(10, 4 * 24 * 60)) : TimeSpan.FromMilliseconds(500 + random.Next(30_000));
             recorded[i] = Math.Min(entries[i].OccurredTicks + delay.Ticks, now.UtcTicks - TimeSpan.TicksPerSecond);
         }
 
         Array.Sort(recorded, entries);
-        return new CustomerHistory(prefix, customers, recorded, entries, ticks, now);
+        return new CustomerHistory(prefix, customers, recorded, entries, deadlines, now);
     }
 
     /// <summary>Per-customer event counts: mostly a handful, a long tail of heavy buyers; summing to exactly <paramref name="total"/>.</summary>
@@ -313,39 +312,12 @@ internal sealed class CustomerHistory
         public static readonly byte Value = (byte)TouchpointTypes.All.Select((x, i) => (x.Type, i)).Single(x => x.Type == typeof(T)).i;
     }
 
-    /// <summary>Due customers grouped per hour, in ticks of at most 1,000 customers (the sweep's MaxCustomersPerTick).</summary>
-    private static List<(DateTimeOffset, string[])> Ticks(string prefix, List<(long Hour, int Customer)> due, List<Entry> all)
-    {
-        due.Sort();
-        var ticks = new List<(DateTimeOffset, string[])>();
-        for (var i = 0; i < due.Count;)
-        {
-            var hour = due[i].Hour;
-            var ids = new List<string>();
-            while (i < due.Count && due[i].Hour == hour && ids.Count < 1_000)
-            {
-                ids.Add(string.Create(CultureInfo.InvariantCulture, $"{prefix}{due[i].Customer:D7}"));
-                i++;
-            }
-
-            all.Add(new Entry(hour * TimeSpan.TicksPerHour, -1, ticks.Count, TickKind));
-            ticks.Add((new DateTimeOffset(hour * TimeSpan.TicksPerHour, TimeSpan.Zero), [.. ids]));
-        }
-
-        return ticks;
-    }
-
     /// <summary>Each customer's stream as it ends up: its version (event count), first and last arrival.</summary>
     public (int Version, DateTimeOffset Created, DateTimeOffset Updated)[] Streams()
     {
         var streams = new (int Version, DateTimeOffset Created, DateTimeOffset Updated)[Customers];
         for (var i = 0; i < entries.Length; i++)
         {
-            if (entries[i].Customer < 0)
-            {
-                continue;
-            }
-
             ref var stream = ref streams[entries[i].Customer];
             var at = new DateTimeOffset(recorded[i], TimeSpan.Zero);
             stream = (stream.Version + 1, stream.Version == 0 ? at : stream.Created, at);
@@ -362,14 +334,13 @@ internal sealed class CustomerHistory
             var entry = entries[i];
             var recordedAt = new DateTimeOffset(recorded[i], TimeSpan.Zero);
             var occurredAt = new DateTimeOffset(entry.OccurredTicks, TimeSpan.Zero);
-            if (entry.Kind == TickKind)
+            var id = CustomerId(entry.Customer);
+            if (entry.Kind == DeadlineKind)
             {
-                var (asOf, ids) = ticks[entry.Argument];
-                yield return new Event(i, -1, LifecycleClockTicked.StreamKey, new LifecycleClockTicked(asOf, ids), LifecycleClockTicked.EventTypeName, recordedAt, null, asOf);
+                yield return new Event(i, entry.Customer, id, new LifecycleDeadlineReached(id, occurredAt), LifecycleDeadlineReached.EventTypeName, recordedAt, null, occurredAt);
                 continue;
             }
 
-            var id = CustomerId(entry.Customer);
             var touchpoint = Touchpoint(entry, id, occurredAt);
             yield return new Event(i, entry.Customer, id, touchpoint, TouchpointTypes.All[entry.Kind].Name, recordedAt, string.Create(CultureInfo.InvariantCulture, $"{prefix}e{i}"), occurredAt);
         }
