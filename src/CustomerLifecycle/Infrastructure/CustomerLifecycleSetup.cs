@@ -35,9 +35,10 @@ public static class CustomerLifecycleSetup
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = limits.HardRequestBodyCeiling;
-            // A body slower than this, or headers slower than RequestHeadersTimeout, get 408 instead of holding a connection.
+            // A body slower than this, or headers slower than RequestHeadersTimeout, get 408 instead of holding a
+            // connection; out-of-range values are reported by the settings check at start, so fall back to Kestrel's defaults here.
             k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(
-                Math.Max(limits.MinRequestBodyBytesPerSecond, 1), limits.RequestBodyGracePeriod > TimeSpan.Zero ? limits.RequestBodyGracePeriod : TimeSpan.FromSeconds(5));
+                Math.Max(limits.MinRequestBodyBytesPerSecond, 1), limits.RequestBodyGracePeriod > TimeSpan.FromSeconds(1) ? limits.RequestBodyGracePeriod : TimeSpan.FromSeconds(5));
             k.Limits.RequestHeadersTimeout = limits.RequestHeadersTimeout > TimeSpan.Zero ? limits.RequestHeadersTimeout : TimeSpan.FromSeconds(30);
         });
 

@@ -37,7 +37,7 @@ public sealed class IngestionLimits
     /// <summary>Kestrel's minimum request body data rate, in bytes per second; a slower body gets 408.</summary>
     public double MinRequestBodyBytesPerSecond { get; set; } = 240;
 
-    /// <summary>How long a body may stay below the minimum data rate before it gets 408.</summary>
+    /// <summary>How long a body may stay below the minimum data rate before it gets 408 (more than 1 s).</summary>
     public TimeSpan RequestBodyGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long the request line and headers may take to arrive; beyond it Kestrel answers 408.</summary>
@@ -86,9 +86,9 @@ public sealed class IngestionLimits
             yield return $"{Section}:{nameof(MinRequestBodyBytesPerSecond)} must be positive (got {MinRequestBodyBytesPerSecond})";
         }
 
-        if (RequestBodyGracePeriod <= TimeSpan.Zero)
+        if (RequestBodyGracePeriod <= TimeSpan.FromSeconds(1))
         {
-            yield return $"{Section}:{nameof(RequestBodyGracePeriod)} must be positive (got {RequestBodyGracePeriod})";
+            yield return $"{Section}:{nameof(RequestBodyGracePeriod)} must be more than 1 second, Kestrel's heartbeat (got {RequestBodyGracePeriod})";
         }
 
         if (RequestHeadersTimeout <= TimeSpan.Zero)
