@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
 
 namespace CustomerLifecycle.Infrastructure.Http;
@@ -19,8 +20,12 @@ public sealed class StrictJsonBodies(RequestDelegate next)
     {
         ArgumentNullException.ThrowIfNull(http);
         var request = http.Request;
-        // Endpoints documented with [JsonRequestBody] read and quarantine their bodies themselves.
-        if (!IsJson(request.ContentType) || http.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<JsonRequestBodyAttribute>() is not null)
+        // Only endpoints that bind a JSON body (IAcceptsMetadata); those documented with [JsonRequestBody] read and
+        // quarantine their bodies themselves, and an endpoint reading another media type answers 415 itself.
+        if (!IsJson(request.ContentType) || http.GetEndpoint() is not { } endpoint
+            || endpoint.Metadata.GetMetadata<JsonRequestBodyAttribute>() is not null
+            || endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is not { } accepts
+            || !accepts.ContentTypes.Any(IsJson))
         {
             await next(http);
             return;
