@@ -1,6 +1,7 @@
 using CustomerLifecycle.Analytics.ChurnRisk;
 using CustomerLifecycle.Analytics.Clv;
 using CustomerLifecycle.Analytics.Importing;
+using CustomerLifecycle.Infrastructure;
 using Marten;
 using Wolverine;
 
@@ -11,8 +12,8 @@ public static class AnalyticsSetup
 {
     public static IServiceCollection AddCustomerLifecycleAnalytics(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ImportLimits>().BindConfiguration(ImportLimits.Section);
-        services.AddOptions<ClvDefaults>().BindConfiguration(ClvDefaults.Section);
+        services.AddOptions<ImportLimits>().BindConfiguration(ImportLimits.Section).ValidateSettingsOnStart(l => l.Problems());
+        services.AddOptions<ClvDefaults>().BindConfiguration(ClvDefaults.Section).ValidateSettingsOnStart(d => d.Problems());
         var weights = configuration.GetSection(ChurnSignalWeights.Section).Get<ChurnSignalWeights>() ?? new ChurnSignalWeights();
         if (weights.Validate() is { Count: > 0 } problems)
         {
@@ -21,6 +22,7 @@ public static class AnalyticsSetup
 
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(weights));
         services.AddSingleton<TransactionImporter>();
+        services.AddSingleton<ImportSlots>();
         services.AddSingleton<ClvSources>();
         services.AddSingleton<ClvFitter>();
         services.AddHostedService<ClvRefitSchedule>();

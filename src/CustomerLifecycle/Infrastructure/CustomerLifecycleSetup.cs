@@ -30,9 +30,17 @@ public static class CustomerLifecycleSetup
             builder.Logging.AddJsonConsole();
         }
 
-        services.AddOptions<IngestionLimits>().BindConfiguration(IngestionLimits.Section);
+        services.AddOptions<IngestionLimits>().BindConfiguration(IngestionLimits.Section).ValidateSettingsOnStart(l => l.Problems());
         var limits = builder.Configuration.GetSection(IngestionLimits.Section).Get<IngestionLimits>() ?? new IngestionLimits();
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.HardRequestBodyCeiling);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = limits.HardRequestBodyCeiling;
+            // A body slower than this, or headers slower than RequestHeadersTimeout, get 408 instead of holding a
+            // connection; out-of-range values are reported by the settings check at start, so fall back to Kestrel's defaults here.
+            k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(
+                Math.Max(limits.MinRequestBodyBytesPerSecond, 1), limits.RequestBodyGracePeriod > TimeSpan.FromSeconds(1) ? limits.RequestBodyGracePeriod : TimeSpan.FromSeconds(5));
+            k.Limits.RequestHeadersTimeout = limits.RequestHeadersTimeout > TimeSpan.Zero ? limits.RequestHeadersTimeout : TimeSpan.FromSeconds(30);
+        });
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new TouchpointParser(sp.GetRequiredService<IOptions<IngestionLimits>>().Value));
@@ -40,7 +48,7 @@ public static class CustomerLifecycleSetup
         services.AddSingleton<GroupCommit>();
         services.AddHostedService(sp => sp.GetRequiredService<GroupCommit>());
 
-        services.AddOptions<LifecycleOptions>().BindConfiguration(LifecycleOptions.Section);
+        services.AddOptions<LifecycleOptions>().BindConfiguration(LifecycleOptions.Section).ValidateSettingsOnStart(o => o.Problems());
         // The rule set is data: thresholds come from configuration (Lifecycle:Rules), checked before anything starts.
         var rules = RuleSet.Default with { };
         builder.Configuration.GetSection("Lifecycle:Rules").Bind(rules);
@@ -104,6 +112,7 @@ public static class CustomerLifecycleSetup
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<StrictJsonBodies>();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });

@@ -24,7 +24,8 @@ public static class IngestionSchema
         ledger.AddColumn("recorded_at", "timestamptz").NotNull();
         yield return ledger;
 
-        // Quarantine: everything we refused, with the reason and the exact bytes we were sent.
+        // Quarantine: everything we refused, with the reason and the exact bytes we were sent; of a body over its limit
+        // only a prefix (Ingestion:QuarantinePrefixBytes), with the whole body's size and SHA-256.
         var rejections = new Table(new PostgresqlObjectName(schema, Rejections, SchemaUtils.IdentifierUsage.General));
         rejections.AddColumn("id", "bigint").AsPrimaryKey().AutoIncrement();
         rejections.AddColumn("received_at", "timestamptz").NotNull();
@@ -37,6 +38,8 @@ public static class IngestionSchema
         rejections.AddColumn("type", "text");
         rejections.AddColumn("errors", "jsonb").NotNull();
         rejections.AddColumn("payload", "bytea").NotNull();
+        rejections.AddColumn("payload_bytes", "bigint");
+        rejections.AddColumn("payload_sha256", "bytea");
         rejections.Indexes.Add(new IndexDefinition("ix_cl_rejections_received_at") { Columns = ["received_at"] });
         rejections.Indexes.Add(new IndexDefinition("ix_cl_rejections_event_id") { Columns = ["event_id"] });
         yield return rejections;

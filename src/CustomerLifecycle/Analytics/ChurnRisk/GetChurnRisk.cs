@@ -68,6 +68,11 @@ public static class GetChurnRisk
             errors["segment"] = [$"must be an RFM segment: {string.Join(", ", Enum.GetNames<RfmSegment>())}"];
         }
 
+        if (cohort is not null && !JourneyAnalytics.TryParseMonth(cohort, out _))
+        {
+            errors["cohort"] = ["must be a month written yyyy-MM between 1970-01 and 2999-12, e.g. 2026-03"];
+        }
+
         if (limit is < 1 or > MaxLimit)
         {
             errors["limit"] = [$"must be between 1 and {MaxLimit}"];

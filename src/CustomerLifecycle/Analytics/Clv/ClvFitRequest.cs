@@ -27,6 +27,53 @@ public sealed class ClvDefaults
 
     /// <summary>Per-customer rows are kept for this many of the newest completed snapshots; older snapshots keep only their document.</summary>
     public int KeepResultsOfSnapshots { get; set; } = 30;
+
+    /// <summary>Fits waiting to run; one more request gets 429 with Retry-After (fits run one at a time per node).</summary>
+    public int MaxQueuedFits { get; set; } = 20;
+
+    /// <summary>Every problem with these settings, each naming the setting (checked at start).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (MarginRate is not (> 0 and <= 1))
+        {
+            yield return $"{Section}:{nameof(MarginRate)} must be more than 0 and at most 1 (got {MarginRate})";
+        }
+
+        foreach (var (currency, margin) in MarginByCurrency.Where(m => m.Value is not (> 0 and <= 1)))
+        {
+            yield return $"{Section}:{nameof(MarginByCurrency)}:{currency} must be more than 0 and at most 1 (got {margin})";
+        }
+
+        if (HorizonPeriods is < 1 or > 600)
+        {
+            yield return $"{Section}:{nameof(HorizonPeriods)} must be between 1 and 600 (got {HorizonPeriods})";
+        }
+
+        if (PeriodWeeks is not (> 0 and <= 520))
+        {
+            yield return $"{Section}:{nameof(PeriodWeeks)} must be more than 0 and at most 520 (got {PeriodWeeks})";
+        }
+
+        if (DiscountRatePerPeriod is not (>= 0 and < 1))
+        {
+            yield return $"{Section}:{nameof(DiscountRatePerPeriod)} must be at least 0 and below 1 (got {DiscountRatePerPeriod})";
+        }
+
+        if (RefitInterval < TimeSpan.Zero)
+        {
+            yield return $"{Section}:{nameof(RefitInterval)} must not be negative (got {RefitInterval})";
+        }
+
+        if (KeepResultsOfSnapshots < 1)
+        {
+            yield return $"{Section}:{nameof(KeepResultsOfSnapshots)} must be at least 1 (got {KeepResultsOfSnapshots})";
+        }
+
+        if (MaxQueuedFits < 1)
+        {
+            yield return $"{Section}:{nameof(MaxQueuedFits)} must be at least 1 (got {MaxQueuedFits})";
+        }
+    }
 }
 
 /// <summary>POST /api/analytics/clv/fits. Every field is optional; see docs/analytics.md for the defaults.</summary>
@@ -62,7 +109,7 @@ public sealed partial record ClvFitRequest(
         var observationStart = ObservationStart ?? EarliestDay;
         var calibrationEnd = CalibrationEnd ?? today;
         Check(CurrencyPattern().IsMatch(currency), "currency", "must be three upper-case letters, e.g. USD");
-        Check(CustomerPrefix is null || (CustomerPrefix.Length is > 0 and <= 128 && KeyPattern().IsMatch(CustomerPrefix)), "customerPrefix", "must be 1-128 printable ASCII characters without spaces");
+        Check(CustomerPrefix is null || Ingestion.CustomerIds.IsValidPrefix(CustomerPrefix, Ingestion.CustomerIds.MaxLength), "customerPrefix", "must be 1-128 characters of a customer id (A-Z a-z 0-9 - . _ ~ : @ ! $ & ' ( ) * + , ; =), not starting with '$'");
         Check(Source is null || (Source.Length is > 0 and <= 64 && SourcePattern().IsMatch(Source)), "source", "must be a touchpoint source: letters, digits, '.', '_', ':' or '-'");
         Check(observationStart >= EarliestDay, "observationStart", "must not be before 1970-01-01");
         Check(calibrationEnd <= today, "calibrationEnd", "must not be in the future: the models describe customers as of a day already over");
@@ -88,8 +135,6 @@ public sealed partial record ClvFitRequest(
     [GeneratedRegex("^[A-Z]{3}$", RegexOptions.CultureInvariant)]
     private static partial Regex CurrencyPattern();
 
-    [GeneratedRegex(@"^[\x21-\x7E]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex KeyPattern();
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex SourcePattern();

@@ -1,4 +1,5 @@
 using CustomerLifecycle.Analytics.ChurnRisk;
+using CustomerLifecycle.Infrastructure.Http;
 using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
 using Marten;
@@ -60,6 +61,13 @@ public static class ClvFits
         if (settings is null)
         {
             return Results.ValidationProblem(errors, title: "The fit request is invalid");
+        }
+
+        var maxQueued = defaults.Value.MaxQueuedFits;
+        if (await session.Query<ClvSnapshot>().CountAsync(s => s.Status == FitStatus.Queued, http.RequestAborted) >= maxQueued)
+        {
+            return TooBusy.Problem(http, "Too many CLV fits queued",
+                $"{maxQueued} fits are already waiting to run (Analytics:Clv:MaxQueuedFits); retry when one has finished.", retryAfterSeconds: 30);
         }
 
         var (snapshot, message) = Queued(settings, http.User.Identity?.Name ?? "unknown", now);

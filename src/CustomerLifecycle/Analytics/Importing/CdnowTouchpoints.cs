@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CustomerLifecycle.Analytics.Models;
+using CustomerLifecycle.Ingestion;
 
 namespace CustomerLifecycle.Analytics.Importing;
 
@@ -29,9 +30,9 @@ public sealed partial record ImportOptions(string Source, string Currency, strin
         }
 
         if (customerPrefix is not null
-            && (customerPrefix.Length is 0 or > MaxPrefixLength || !KeyPattern().IsMatch(customerPrefix) || customerPrefix.StartsWith('$')))
+            && !CustomerIds.IsValidPrefix(customerPrefix, MaxPrefixLength))
         {
-            errors["customerPrefix"] = [$"must be 1-{MaxPrefixLength} printable ASCII characters without spaces, not starting with '$'"];
+            errors["customerPrefix"] = [$"must be 1-{MaxPrefixLength} characters of a customer id (A-Z a-z 0-9 - . _ ~ : @ ! $ & ' ( ) * + , ; =), not starting with '$'"];
         }
 
         return errors;
@@ -43,8 +44,6 @@ public sealed partial record ImportOptions(string Source, string Currency, strin
     [GeneratedRegex("^[A-Z]{3}$", RegexOptions.CultureInvariant)]
     private static partial Regex CurrencyPattern();
 
-    [GeneratedRegex(@"^[\x21-\x7E]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex KeyPattern();
 }
 
 /// <summary>

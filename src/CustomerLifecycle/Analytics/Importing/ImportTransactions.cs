@@ -1,4 +1,5 @@
 using System.Text;
+using CustomerLifecycle.Infrastructure.Http;
 using CustomerLifecycle.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -18,6 +19,38 @@ public sealed class ImportLimits
     /// ceiling (Ingestion:HardRequestBodyCeiling). Larger files: the import-transactions command has no limit.
     /// </summary>
     public long MaxBodyBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>Imports running at once on this node; one more gets 429 with Retry-After (each holds its body in memory).</summary>
+    public int MaxConcurrentImports { get; set; } = 2;
+
+    /// <summary>Every problem with these settings, each naming the setting (checked at start).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (MaxBodyBytes < 1)
+        {
+            yield return $"{Section}:{nameof(MaxBodyBytes)} must be at least 1 (got {MaxBodyBytes})";
+        }
+
+        if (MaxConcurrentImports < 1)
+        {
+            yield return $"{Section}:{nameof(MaxConcurrentImports)} must be at least 1 (got {MaxConcurrentImports})";
+        }
+    }
+}
+
+/// <summary>The slots that bound how many imports run at once on this node.</summary>
+public sealed class ImportSlots(IOptions<ImportLimits> limits) : IDisposable
+{
+    private readonly SemaphoreSlim slots = new(limits.Value.MaxConcurrentImports);
+
+    public int Count => limits.Value.MaxConcurrentImports;
+
+    /// <summary>Takes a slot if one is free at once; the caller releases it when its import is over.</summary>
+    public bool TryTake() => slots.Wait(0);
+
+    public void Release() => slots.Release();
+
+    public void Dispose() => slots.Dispose();
 }
 
 /// <summary>
@@ -34,7 +67,7 @@ public static class ImportTransactions
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(413, "application/problem+json"), ProducesResponseType<ProblemDetails>(415, "application/problem+json")]
     public static async Task<IResult> Post(
-        HttpContext http, TransactionImporter importer, IOptions<ImportLimits> limits, CancellationToken ct,
+        HttpContext http, TransactionImporter importer, ImportSlots slots, IOptions<ImportLimits> limits, CancellationToken ct,
         string? source = null, string? currency = null, string? customerPrefix = null)
     {
         var errors = ImportOptions.Validate(source, currency, customerPrefix);
@@ -43,6 +76,26 @@ public static class ImportTransactions
             return Results.ValidationProblem(errors, title: "The import parameters are invalid");
         }
 
+        if (!slots.TryTake())
+        {
+            return TooBusy.Problem(http, "Too many imports running",
+                $"{slots.Count} imports are already running on this node (Imports:MaxConcurrentImports); retry when one has finished.", retryAfterSeconds: 10);
+        }
+
+        try
+        {
+            return await ImportAsync(http, importer, limits.Value, source!, currency!, customerPrefix, ct);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private static async Task<IResult> ImportAsync(
+        HttpContext http, TransactionImporter importer, ImportLimits limits, string source, string currency, string? customerPrefix, CancellationToken ct)
+    {
+
         var type = http.Request.ContentType;
         if (type is null || !MediaTypeHeaderValue.TryParse(type, out var media) || !media.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase))
         {
@@ -50,7 +103,7 @@ public static class ImportTransactions
                 detail: $"Send the transaction log as the body with Content-Type: text/plain (got '{type ?? "none"}').");
         }
 
-        var max = limits.Value.MaxBodyBytes;
+        var max = limits.MaxBodyBytes;
         if (http.Request.ContentLength > max || await ReadAtMostAsync(http.Request.Body, max, ct) is not { } body)
         {
             return Results.Problem(statusCode: 413, title: "Transaction log too large",
@@ -73,7 +126,7 @@ public static class ImportTransactions
         }
 
         using var reader = new StringReader(text);
-        var options = new ImportOptions(source!, currency!, customerPrefix);
+        var options = new ImportOptions(source, currency, customerPrefix);
         var report = await importer.ImportAsync(reader, options, Route, http.User.Identity?.Name, ct);
         return report.Rejected == 0 ? Results.Ok(report) : Results.Json(report, statusCode: StatusCodes.Status207MultiStatus);
     }

@@ -6,7 +6,9 @@ namespace CustomerLifecycle.Infrastructure.Http;
 
 /// <summary>
 /// Maps failures to ProblemDetails with deliberate statuses: an unreachable store is 503 with Retry-After (the client
-/// should retry; nothing was acknowledged), a body over Kestrel's ceiling is 413, anything else is a logged 500.
+/// should retry; nothing was acknowledged); a request Kestrel refuses while reading it keeps Kestrel's status (413 over
+/// the ceiling, 408 for a body slower than the minimum data rate, 400 for a body shorter than its Content-Length);
+/// a full queue is 429 with Retry-After; anything else is a logged 500.
 /// </summary>
 public sealed partial class ProblemHandling(IProblemDetailsService problems, ILogger<ProblemHandling> logger) : IExceptionHandler
 {
@@ -19,6 +21,19 @@ public sealed partial class ProblemHandling(IProblemDetailsService problems, ILo
         if (exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
             (status, title, detail) = (413, "Request body too large", "The body exceeds the server's hard request size ceiling and was not read (see docs/api.md, Limits).");
+        }
+        else if (exception is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout })
+        {
+            (status, title, detail) = (408, "Request body too slow", "The body arrived slower than the server's minimum data rate and was not read (see docs/api.md, Limits).");
+        }
+        else if (exception is BadHttpRequestException bad)
+        {
+            (status, title, detail) = (bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, "Unreadable request", $"The request could not be read: {bad.Message}");
+        }
+        else if (exception is QueueFullException full)
+        {
+            httpContext.Response.Headers.RetryAfter = full.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            (status, title, detail) = (429, "Too many requests in flight", exception.Message);
         }
         else if (exception is Ingestion.Recording.ServiceStoppingException)
         {

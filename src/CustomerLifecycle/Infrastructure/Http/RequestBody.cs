@@ -1,17 +1,55 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
 namespace CustomerLifecycle.Infrastructure.Http;
+
+/// <summary>
+/// A request body read with bounded memory: the bytes up to <c>keep</c> are kept, the rest is only counted and hashed.
+/// </summary>
+/// <param name="Kept">The whole body when <see cref="IsWhole"/>, otherwise its first bytes.</param>
+/// <param name="TotalBytes">How long the body really was.</param>
+/// <param name="Sha256">The SHA-256 of the whole body.</param>
+public sealed record ReceivedBody(ReadOnlyMemory<byte> Kept, long TotalBytes, byte[] Sha256)
+{
+    public bool IsWhole => Kept.Length == TotalBytes;
+}
 
 public static class RequestBody
 {
     /// <summary>
-    /// Reads the whole body. Kestrel's MaxRequestBodySize bounds it (413 beyond that), so a rejected-but-readable
-    /// payload can still be kept whole in quarantine.
+    /// Reads the whole body but keeps at most <paramref name="keep"/> bytes of it, so a client sending a body over
+    /// the limits costs the service the limit, not the body. Kestrel's MaxRequestBodySize still ends a body past the
+    /// hard ceiling (413), and its minimum data rate a body too slow (408).
     /// </summary>
-    public static async Task<ReadOnlyMemory<byte>> ReadAllAsync(HttpRequest request, CancellationToken ct)
+    public static async Task<ReceivedBody> ReadAsync(HttpRequest request, int keep, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(request);
         // Content-Length is the client's claim, not a fact: never pre-allocate more than a modest start on its word.
-        var capacity = request.ContentLength is { } length ? (int)Math.Min(length, 1024 * 1024) : 16 * 1024;
-        using var buffer = new MemoryStream(capacity);
-        await request.Body.CopyToAsync(buffer, ct);
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        var capacity = (int)Math.Min(request.ContentLength ?? 16 * 1024, Math.Min(keep, 1024 * 1024));
+        using var kept = new MemoryStream(Math.Max(capacity, 0));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            long total = 0;
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                hash.AppendData(chunk, 0, read);
+                var room = (int)Math.Max(0, Math.Min(read, keep - total));
+                if (room > 0)
+                {
+                    kept.Write(chunk, 0, room);
+                }
+
+                total += read;
+            }
+
+            return new ReceivedBody(kept.GetBuffer().AsMemory(0, (int)kept.Length), total, hash.GetHashAndReset());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
     }
 }

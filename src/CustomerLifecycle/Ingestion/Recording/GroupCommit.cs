@@ -1,18 +1,21 @@
 using System.Threading.Channels;
+using CustomerLifecycle.Infrastructure.Http;
+using Microsoft.Extensions.Options;
 
 namespace CustomerLifecycle.Ingestion.Recording;
+
+/// <summary>The service is stopping and takes no new work; the client should retry (mapped to 503).</summary>
+public sealed class ServiceStoppingException() : Exception("The service is stopping; retry against another instance or later.");
 
 /// <summary>
 /// Group commit for single-event posts. One transaction per event caps a client fleet at the rate PostgreSQL can
 /// flush commits (a few thousand a second); instead, requests that arrive while a commit is in flight wait for the
 /// next one and share it. A lone request is never held back: a committer takes whatever is queued the moment it is
 /// free. Each caller is answered only after the transaction holding its event has committed, so the guarantee of a
-/// single POST is unchanged.
+/// single POST is unchanged. The queue is bounded (Ingestion:MaxQueuedEvents): beyond it a caller gets 429 with
+/// Retry-After instead of the queue growing memory.
 /// </summary>
-/// <summary>The service is stopping and takes no new work; the client should retry (mapped to 503).</summary>
-public sealed class ServiceStoppingException() : Exception("The service is stopping; retry against another instance or later.");
-
-public sealed class GroupCommit(TouchpointAppender appender, ILogger<GroupCommit> logger) : IHostedService
+public sealed class GroupCommit(TouchpointAppender appender, IOptions<IngestionLimits> limits, ILogger<GroupCommit> logger) : IHostedService
 {
     /// <summary>Most events one shared transaction takes; beyond this, the next committer takes the rest.</summary>
     public const int MaxGroup = 1_000;
@@ -20,7 +23,10 @@ public sealed class GroupCommit(TouchpointAppender appender, ILogger<GroupCommit
     /// <summary>Two committers overlap one transaction's round trips with the next one's.</summary>
     public const int Committers = 2;
 
-    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly Channel<Pending> queue = Channel.CreateBounded<Pending>(
+        new BoundedChannelOptions(limits.Value.MaxQueuedEvents) { SingleReader = false, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
+
+    private volatile bool stopping;
     private Task[] committers = [];
 
     private sealed record Pending(ValidTouchpoint Touchpoint, RequestOrigin Origin, TaskCompletionSource<AppendOutcome> Done);
@@ -30,7 +36,9 @@ public sealed class GroupCommit(TouchpointAppender appender, ILogger<GroupCommit
         var pending = new Pending(touchpoint, origin, new TaskCompletionSource<AppendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!queue.Writer.TryWrite(pending))
         {
-            throw new ServiceStoppingException();
+            throw stopping
+                ? new ServiceStoppingException()
+                : new QueueFullException($"{limits.Value.MaxQueuedEvents} single touchpoints are already waiting to be committed (Ingestion:MaxQueuedEvents); retry shortly or send batches.");
         }
 
         return pending.Done.Task;
@@ -45,6 +53,7 @@ public sealed class GroupCommit(TouchpointAppender appender, ILogger<GroupCommit
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         // Finish what was accepted into the queue (those callers are waiting), then stop.
+        stopping = true;
         queue.Writer.TryComplete();
         await Task.WhenAll(committers).WaitAsync(cancellationToken);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using CustomerLifecycle.Infrastructure.Http;
 using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
@@ -45,21 +46,23 @@ public static class RecordTouchpoints
     public static async Task<IResult> Post(HttpContext http, TouchpointParser parser, TouchpointAppender appender, GroupCommit groupCommit, TimeProvider clock, CancellationToken ct)
     {
         var origin = new RequestOrigin(OneRoute, http.User.Identity?.Name, clock.Now());
-        var body = await RequestBody.ReadAllAsync(http.Request, ct);
-        if (await RefuseNonJsonAsync(http, body, appender, origin, ct) is { } refused)
+        var limit = parser.Limits.MaxEventBytes;
+        var received = await RequestBody.ReadAsync(http.Request, Math.Max(limit, parser.Limits.QuarantinePrefixBytes), ct);
+        if (await RefuseNonJsonAsync(http, received, parser.Limits, appender, origin, ct) is { } refused)
         {
             return refused;
         }
 
-        var limit = parser.Limits.MaxEventBytes;
-        if (body.Length > limit)
+        if (received.TotalBytes > limit)
         {
             var id = await appender.QuarantineAsync(
-                new Rejection(RejectionReasons.TooLarge, TouchpointParser.Errors("$", $"a touchpoint may be at most {limit} bytes; this one is {body.Length}"), body),
+                Kept(new Rejection(RejectionReasons.TooLarge, TouchpointParser.Errors("$", $"a touchpoint may be at most {limit} bytes; this one is {received.TotalBytes}"), default),
+                    received, parser.Limits),
                 origin, ct);
-            return Problem(413, "Touchpoint too large", $"A touchpoint may be at most {limit} bytes of JSON; this request has {body.Length}.", id);
+            return Problem(413, "Touchpoint too large", $"A touchpoint may be at most {limit} bytes of JSON; this request has {received.TotalBytes}.", id);
         }
 
+        var body = received.Kept;
         if (!TryParseJson(body, out var document, out var jsonError))
         {
             var id = await appender.QuarantineAsync(new Rejection(RejectionReasons.MalformedJson, TouchpointParser.Errors("$", jsonError), body), origin, ct);
@@ -97,19 +100,21 @@ public static class RecordTouchpoints
     {
         var origin = new RequestOrigin(BatchRoute, http.User.Identity?.Name, clock.Now());
         var limits = parser.Limits;
-        var body = await RequestBody.ReadAllAsync(http.Request, ct);
-        if (await RefuseNonJsonAsync(http, body, appender, origin, ct) is { } refused)
+        var received = await RequestBody.ReadAsync(http.Request, Math.Max(limits.MaxBatchBytes, limits.QuarantinePrefixBytes), ct);
+        if (await RefuseNonJsonAsync(http, received, limits, appender, origin, ct) is { } refused)
         {
             return refused;
         }
 
-        if (body.Length > limits.MaxBatchBytes)
+        if (received.TotalBytes > limits.MaxBatchBytes)
         {
-            var detail = $"A batch may be at most {limits.MaxBatchBytes} bytes; this request has {body.Length}. Split it.";
-            var id = await appender.QuarantineAsync(new Rejection(RejectionReasons.BatchTooLarge, TouchpointParser.Errors("$", detail), body), origin, ct);
+            var detail = $"A batch may be at most {limits.MaxBatchBytes} bytes; this request has {received.TotalBytes}. Split it.";
+            var id = await appender.QuarantineAsync(
+                Kept(new Rejection(RejectionReasons.BatchTooLarge, TouchpointParser.Errors("$", detail), default), received, limits), origin, ct);
             return Problem(413, "Batch too large", detail, id);
         }
 
+        var body = received.Kept;
         if (!TryParseJson(body, out var document, out var jsonError))
         {
             var id = await appender.QuarantineAsync(new Rejection(RejectionReasons.MalformedJson, TouchpointParser.Errors("$", jsonError), body), origin, ct);
@@ -182,7 +187,8 @@ public static class RecordTouchpoints
     }
 
     /// <summary>Only JSON is read; anything else is refused with 415 (and kept, like every refused payload).</summary>
-    private static async Task<IResult?> RefuseNonJsonAsync(HttpContext http, ReadOnlyMemory<byte> body, TouchpointAppender appender, RequestOrigin origin, CancellationToken ct)
+    private static async Task<IResult?> RefuseNonJsonAsync(
+        HttpContext http, ReceivedBody received, IngestionLimits limits, TouchpointAppender appender, RequestOrigin origin, CancellationToken ct)
     {
         var type = http.Request.ContentType;
         if (type is not null && MediaTypeHeaderValue.TryParse(type, out var media)
@@ -192,9 +198,20 @@ public static class RecordTouchpoints
         }
 
         var detail = $"Send touchpoints as JSON with Content-Type: application/json (got '{type ?? "none"}').";
-        var id = await appender.QuarantineAsync(new Rejection(RejectionReasons.UnsupportedMediaType, TouchpointParser.Errors("Content-Type", detail), body), origin, ct);
+        var id = await appender.QuarantineAsync(
+            Kept(new Rejection(RejectionReasons.UnsupportedMediaType, TouchpointParser.Errors("Content-Type", detail), default), received, limits), origin, ct);
         return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", detail, id);
     }
+
+    /// <summary>The rejection with the body as the quarantine keeps it: whole, or a prefix with the whole body's size and hash.</summary>
+    private static Rejection Kept(Rejection rejection, ReceivedBody received, IngestionLimits limits) =>
+        received.IsWhole && received.TotalBytes <= limits.MaxBatchBytes
+            ? rejection with { Payload = received.Kept }
+            : rejection with
+            {
+                Payload = received.Kept[..Math.Min(received.Kept.Length, limits.QuarantinePrefixBytes)],
+                Whole = new ReceivedBodySummary(received.TotalBytes, received.Sha256),
+            };
 
     private static string Describe(AppendStatus status) => status switch
     {
@@ -203,11 +220,22 @@ public static class RecordTouchpoints
         _ => "rejected",
     };
 
-    private static bool TryParseJson(ReadOnlyMemory<byte> body, out JsonDocument document, out string error)
+    /// <summary>
+    /// Strict JSON: valid UTF-8 only (no overlong forms, no surrogates encoded as UTF-8 as CESU-8 does, no cut-off
+    /// sequences), and no member named twice in one object (which reader would win is up to the reader).
+    /// </summary>
+    public static bool TryParseJson(ReadOnlyMemory<byte> body, out JsonDocument document, out string error)
     {
+        if (!Utf8.IsValid(body.Span))
+        {
+            document = null!;
+            error = "is not valid UTF-8: overlong forms, surrogates encoded as UTF-8 (CESU-8) and cut-off sequences are refused";
+            return false;
+        }
+
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32, AllowDuplicateProperties = false });
             error = "";
             return true;
         }

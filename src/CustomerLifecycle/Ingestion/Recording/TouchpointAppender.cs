@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using System.Text.Json;
 using CustomerLifecycle.Infrastructure.Store;
 using Marten;
@@ -321,8 +322,8 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
         return new NpgsqlBatchCommand(
             $"""
              insert into {Schema}.{IngestionSchema.Rejections}
-               (received_at, api_key, endpoint, item_index, reason, event_id, customer_id, type, errors, payload)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id
+               (received_at, api_key, endpoint, item_index, reason, event_id, customer_id, type, errors, payload, payload_bytes, payload_sha256)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id
              """)
         {
             Parameters =
@@ -337,6 +338,8 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
                 new() { Value = (object?)TouchpointParser.Clean(r.Type) ?? DBNull.Value },
                 new() { Value = JsonSerializer.Serialize(r.Errors.ToDictionary(e => TouchpointParser.Clean(e.Key)!, e => e.Value.Select(TouchpointParser.Clean))), NpgsqlDbType = NpgsqlDbType.Jsonb },
                 new() { Value = r.Payload.ToArray(), NpgsqlDbType = NpgsqlDbType.Bytea },
+                new() { Value = r.Whole?.Bytes ?? r.Payload.Length, NpgsqlDbType = NpgsqlDbType.Bigint },
+                new() { Value = r.Whole?.Sha256 ?? SHA256.HashData(r.Payload.Span), NpgsqlDbType = NpgsqlDbType.Bytea },
             },
         };
     }

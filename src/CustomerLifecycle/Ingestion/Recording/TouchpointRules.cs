@@ -19,9 +19,8 @@ public sealed class EnvelopeValidator : AbstractValidator<Envelope>
     {
         RuleFor(x => x.EventId).NotEmpty().MaximumLength(128)
             .Matches(KeyPattern).WithMessage("must be printable ASCII without spaces");
-        RuleFor(x => x.CustomerId).NotEmpty().MaximumLength(128)
-            .Matches(KeyPattern).WithMessage("must be printable ASCII without spaces")
-            .Must(id => id is null || !id.StartsWith('$')).WithMessage("must not start with '$' (reserved for the service's own streams)");
+        RuleFor(x => x.CustomerId).NotEmpty()
+            .Must(id => id is null || id.Length == 0 || CustomerIds.IsValid(id)).WithMessage(CustomerIds.Rule);
         RuleFor(x => x.Type).NotEmpty()
             .Must(t => t is null || TouchpointTypes.ByName.ContainsKey(t))
             .WithMessage(x => $"'{x.Type}' is not a touchpoint type; known types: {string.Join(", ", TouchpointTypes.ByName.Keys.Order(StringComparer.Ordinal))}");
@@ -110,7 +109,7 @@ public static class TouchpointDataValidators
         [typeof(SupportContacted)] = V<SupportContacted>(v => { v.Channel(x => x.Channel, required: true); v.Text(x => x.Topic, 128); }),
         [typeof(ReferralMade)] = V<ReferralMade>(v =>
         {
-            v.RuleFor(x => x.ReferredCustomerId).NotEmpty().MaximumLength(128).Matches(@"^[\x21-\x7E]+$").WithMessage("must be printable ASCII without spaces");
+            v.RuleFor(x => x.ReferredCustomerId).NotEmpty().Must(id => id is null || id.Length == 0 || CustomerIds.IsValid(id)).WithMessage(CustomerIds.Rule);
             v.RuleFor(x => x.ReferredCustomerId).NotEqual(x => x.CustomerId).WithMessage("a customer cannot refer themselves");
             v.Channel(x => x.Channel);
         }),

@@ -43,7 +43,7 @@ public static class RejectionReasons
     public const string UnsupportedMediaType = "unsupported_media_type";
 }
 
-/// <summary>A refused item or request, kept whole in quarantine.</summary>
+/// <summary>A refused item or request, kept in quarantine: whole, or when <c>Whole</c> is given a prefix of a body too large to keep.</summary>
 public sealed record Rejection(
     string Reason,
     IReadOnlyDictionary<string, string[]> Errors,
@@ -52,4 +52,8 @@ public sealed record Rejection(
     string? EventId = null,
     string? CustomerId = null,
     string? Type = null,
-    RequestOrigin? Origin = null);
+    RequestOrigin? Origin = null,
+    ReceivedBodySummary? Whole = null);
+
+/// <summary>The size and SHA-256 of a whole body when a rejection keeps only a prefix of it.</summary>
+public sealed record ReceivedBodySummary(long Bytes, byte[] Sha256);

@@ -40,6 +40,11 @@ public static class WhatIfRules
             errors["sample"] = [$"must be between 1 and {MaxSample}"];
         }
 
+        if (request.AsOf is { } requestedAsOf && !Journeys.JourneyAnalytics.IsQueryable(requestedAsOf))
+        {
+            errors["asOf"] = [$"must be {Journeys.JourneyAnalytics.QueryableRange}"];
+        }
+
         if (candidate is null || errors.Count > 0)
         {
             return Results.ValidationProblem(errors);

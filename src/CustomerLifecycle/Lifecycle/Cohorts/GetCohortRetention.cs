@@ -38,12 +38,12 @@ public static partial class GetCohortRetention
         var errors = new Dictionary<string, string[]>();
         if (!JourneyAnalytics.TryParseMonth(from, out var first))
         {
-            errors["from"] = [$"{(from is null ? "is required" : "must be")}: the first cohort, a month written yyyy-MM, e.g. 2026-01"];
+            errors["from"] = [$"{(from is null ? "is required" : "must be")}: the first cohort, a month written yyyy-MM between 1970-01 and 2999-12, e.g. 2026-01"];
         }
 
         if (!JourneyAnalytics.TryParseMonth(to, out var last))
         {
-            errors["to"] = [$"{(to is null ? "is required" : "must be")}: the last cohort (inclusive), a month written yyyy-MM, e.g. 2026-06"];
+            errors["to"] = [$"{(to is null ? "is required" : "must be")}: the last cohort (inclusive), a month written yyyy-MM between 1970-01 and 2999-12, e.g. 2026-06"];
         }
         else if (!errors.ContainsKey("from") && last < first)
         {

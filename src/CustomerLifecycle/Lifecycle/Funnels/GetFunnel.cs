@@ -73,7 +73,7 @@ public static partial class GetFunnel
 
         if (cohort is not null && !JourneyAnalytics.TryParseMonth(cohort, out _))
         {
-            errors["cohort"] = ["must be a month written yyyy-MM, e.g. 2026-03"];
+            errors["cohort"] = ["must be a month written yyyy-MM between 1970-01 and 2999-12, e.g. 2026-03"];
         }
 
         if (errors.Count > 0)
@@ -165,7 +165,13 @@ public static partial class GetFunnel
         if (value is not null && IsoDate().IsMatch(value)
             && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
         {
-            return at;
+            if (JourneyAnalytics.IsQueryable(at))
+            {
+                return at;
+            }
+
+            errors[name] = [$"must be {JourneyAnalytics.QueryableRange}"];
+            return null;
         }
 
         errors[name] = [value is null

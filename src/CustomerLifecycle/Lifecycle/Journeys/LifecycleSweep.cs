@@ -26,6 +26,30 @@ public sealed class LifecycleOptions
     /// zero measures for every request.
     /// </summary>
     public TimeSpan TimeInStageMaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Every problem with these settings, each naming the setting (checked at start).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (SweepInterval < TimeSpan.Zero)
+        {
+            yield return $"{Section}:{nameof(SweepInterval)} must not be negative (got {SweepInterval})";
+        }
+
+        if (SettleMargin < TimeSpan.Zero)
+        {
+            yield return $"{Section}:{nameof(SettleMargin)} must not be negative (got {SettleMargin})";
+        }
+
+        if (MaxCustomersPerTick < 1)
+        {
+            yield return $"{Section}:{nameof(MaxCustomersPerTick)} must be at least 1 (got {MaxCustomersPerTick})";
+        }
+
+        if (TimeInStageMaxAge < TimeSpan.Zero)
+        {
+            yield return $"{Section}:{nameof(TimeInStageMaxAge)} must not be negative (got {TimeInStageMaxAge})";
+        }
+    }
 }
 
 /// <summary>

@@ -38,6 +38,11 @@ public static class GetCustomersInStage
             errors["stage"] = [$"must be one of {string.Join(", ", Enum.GetNames<LifecycleStage>())}"];
         }
 
+        if (cohort is not null && !JourneyAnalytics.TryParseMonth(cohort, out _))
+        {
+            errors["cohort"] = ["must be a month written yyyy-MM between 1970-01 and 2999-12, e.g. 2026-03"];
+        }
+
         if (!SortColumns.TryGetValue(sort, out var column))
         {
             errors["sort"] = [$"must be one of {string.Join(", ", SortColumns.Keys)}"];

@@ -21,9 +21,25 @@ public static class GetStageDistribution
 {
     [WolverineGet("/api/lifecycle/stages", Name = "GetStageDistribution"), Authorize(Policy = Scopes.Read), Tags("Lifecycle")]
     [EndpointSummary("Customers per lifecycle stage, now or at a past date, by channel or cohort")]
-    [ProducesResponseType<StageDistribution>(200)]
+    [ProducesResponseType<StageDistribution>(200), ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json")]
     public static async Task<IResult> Get(NpgsqlDataSource dataSource, CancellationToken ct, DateTimeOffset? asOf = null, string? channel = null, string? cohort = null)
     {
+        var errors = new Dictionary<string, string[]>();
+        if (asOf is { } at && !JourneyAnalytics.IsQueryable(at))
+        {
+            errors["asOf"] = [$"must be {JourneyAnalytics.QueryableRange}"];
+        }
+
+        if (cohort is not null && !JourneyAnalytics.TryParseMonth(cohort, out _))
+        {
+            errors["cohort"] = ["must be a month written yyyy-MM between 1970-01 and 2999-12, e.g. 2026-03"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors);
+        }
+
         var counts = await CountAsync(dataSource, asOf, channel, cohort, ct);
         var stages = Enum.GetValues<LifecycleStage>().Select(s => new StageCount(s, counts.GetValueOrDefault(s))).ToList();
         return Results.Ok(new StageDistribution(asOf, channel, cohort, stages.Sum(s => s.Customers), stages));

@@ -36,7 +36,7 @@ public static class GetTimeInStage
     {
         if (cohort is not null && !JourneyAnalytics.TryParseMonth(cohort, out _))
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["cohort"] = ["must be a month written yyyy-MM, e.g. 2026-03"] });
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["cohort"] = ["must be a month written yyyy-MM between 1970-01 and 2999-12, e.g. 2026-03"] });
         }
 
         return Results.Ok(await reports.GetAsync(channel, cohort, fresh, ct));

@@ -14,12 +14,14 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_imports_transactions : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly CustomerLifecycle.Analytics.Importing.ImportSlots _importSlots;
         private readonly CustomerLifecycle.Analytics.Importing.TransactionImporter _transactionImporter;
         private readonly Microsoft.Extensions.Options.IOptions<CustomerLifecycle.Analytics.Importing.ImportLimits> _optionsOfImportLimits;
 
-        public POST_api_imports_transactions(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CustomerLifecycle.Analytics.Importing.TransactionImporter transactionImporter, Microsoft.Extensions.Options.IOptions<CustomerLifecycle.Analytics.Importing.ImportLimits> optionsOfImportLimits) : base(wolverineHttpOptions)
+        public POST_api_imports_transactions(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CustomerLifecycle.Analytics.Importing.ImportSlots importSlots, CustomerLifecycle.Analytics.Importing.TransactionImporter transactionImporter, Microsoft.Extensions.Options.IOptions<CustomerLifecycle.Analytics.Importing.ImportLimits> optionsOfImportLimits) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _importSlots = importSlots;
             _transactionImporter = transactionImporter;
             _optionsOfImportLimits = optionsOfImportLimits;
         }
@@ -32,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             var customerPrefix = httpContext.Request.Query["customerPrefix"];
             
             // The actual HTTP request handler execution
-            var result = await CustomerLifecycle.Analytics.Importing.ImportTransactions.Post(httpContext, _transactionImporter, _optionsOfImportLimits, httpContext.RequestAborted, source, currency, customerPrefix).ConfigureAwait(false);
+            var result = await CustomerLifecycle.Analytics.Importing.ImportTransactions.Post(httpContext, _transactionImporter, _importSlots, _optionsOfImportLimits, httpContext.RequestAborted, source, currency, customerPrefix).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
