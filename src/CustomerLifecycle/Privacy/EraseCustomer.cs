@@ -90,7 +90,8 @@ public static class EraseCustomer
         await using var scrub = new NpgsqlCommand(
             $$"""
              update {{StoreSetup.Schema}}.{{IngestionSchema.Rejections}}
-             set payload = ''::bytea, errors = '{"erased": ["personal data erased"]}'::jsonb
+             -- The hash of a body that held personal data could confirm a guess of it, as the ledger's hashes could.
+             set payload = ''::bytea, payload_sha256 = null, errors = '{"erased": ["personal data erased"]}'::jsonb
              where octet_length(payload) > 0
                -- Whole-request rejections (bad JSON, too large) have no customer id: find the customer in the bytes.
                and (customer_id = $1 or position(convert_to($1, 'UTF8') in payload) > 0)
