@@ -11,11 +11,23 @@ public static partial class DatabaseEndpoint
 {
     public const string DatabaseName = "customer_lifecycle";
 
-    public static async Task<string> ResolveAsync(WebApplicationBuilder builder)
+    /// <summary>
+    /// A connection string that is never opened, for commands that need no database (help, an import through the
+    /// running service): the services are composed as usual, but nothing starts or waits for a server.
+    /// </summary>
+    public const string Unused = "Host=127.0.0.1;Port=1;Database=" + DatabaseName + ";Timeout=1";
+
+    public static async Task<string> ResolveAsync(WebApplicationBuilder builder, bool needed = true)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         if (builder.Configuration.GetConnectionString("Marten") is { Length: > 0 } configured)
         {
             return configured;
+        }
+
+        if (!needed)
+        {
+            return Unused;
         }
 
         using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
