@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using CustomerLifecycle.Analytics;
 using CustomerLifecycle.Infrastructure.Http;
 using CustomerLifecycle.Infrastructure.Security;
@@ -60,7 +61,7 @@ public static class CustomerLifecycleSetup
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleSweep>());
         services.AddCustomerLifecycleAnalytics(builder.Configuration);
         services.AddApiKeyAuthentication(builder.Configuration);
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiVocabulary.Rephrase);
         services.AddExceptionHandler<ProblemHandling>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
         services.AddOpenApi(o =>
@@ -72,6 +73,7 @@ public static class CustomerLifecycleSetup
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(ApiVocabulary.NameStoreIds);
         });
 
         builder.Host.ApplyJasperFxExtensions();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CustomerLifecycle.Infrastructure.Http;
 using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
 using Marten;
@@ -99,7 +100,9 @@ public static class WhatIfRules
         }
         catch (JsonException ex)
         {
-            errors[ex.Path is { Length: > 2 } p ? "rules." + p[2..] : "rules"] = [$"is not valid: {ex.Message.Split(" Path:")[0]}"];
+            var field = ex.Path is { Length: > 2 } p ? p[2..] : null;
+            var type = typeof(RuleSet).GetProperties().FirstOrDefault(r => string.Equals(r.Name, field, StringComparison.OrdinalIgnoreCase))?.PropertyType;
+            errors[field is null ? "rules" : "rules." + field] = [type is null ? "is not valid: see the RuleSet fields in docs/lifecycle.md" : ApiVocabulary.Expected(type)];
             return (null, errors);
         }
 
