@@ -68,6 +68,8 @@ public static class CustomerLifecycleSetup
         {
             o.AddDocumentTransformer<ApiKeySecurityScheme>();
             o.AddOperationTransformer<JsonRequestBodyTransformer>();
+            o.AddDocumentTransformer<ApiReference>();
+            o.AddOperationTransformer<ApiReference>();
         });
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -110,7 +112,15 @@ public static class CustomerLifecycleSetup
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapOpenApi();
-        app.MapScalarApiReference("/scalar");
+        app.MapScalarApiReference("/scalar", scalar =>
+        {
+            scalar.WithTitle("CustomerLifecycle API");
+            if (app.Environment.IsDevelopment())
+            {
+                // Only Development accepts this key (appsettings.Development.json), so prefilling it leaks nothing.
+                scalar.AddPreferredSecuritySchemes("ApiKey").AddApiKeyAuthentication("ApiKey", key => key.Value = "dev-key-change-me");
+            }
+        });
         app.MapWolverineEndpoints(o =>
         {
             o.RequireAuthorizeOnAll();

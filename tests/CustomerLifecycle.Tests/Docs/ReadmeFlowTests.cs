@@ -49,6 +49,8 @@ public sealed partial class ReadmeFlowTests(ITestOutputHelper output)
             {
                 Directory.Delete(DataDirectory(folder), recursive: true);
             }
+
+            File.Delete(DataDirectory(folder) + ".lock");
         }
     }
 
