@@ -104,6 +104,9 @@ public class FunnelHttpTests(CustomerLifecycleApp app)
                 "advocate 1 100.0 25.0 0.0/0.0/0.0",
             ],
             Steps(group));
+        // docs/api.md shows this funnel with these counts.
+        Assert.Equal([4L, 2L, 1L, 2L, 1L, 0L, 1L], group!["steps"]!.AsArray().Select(s => (long)s!["passedThrough"]!));
+        Assert.Equal([null, 75.0m, 50.0m, 100.0m, 50.0m, 100.0m, null], group["steps"]!.AsArray().Select(s => (decimal?)s!["passedThroughConversionPercent"]));
     }
 
     [Fact]
