@@ -60,6 +60,18 @@ public partial class ApiReferenceTests(CustomerLifecycleApp app)
         Assert.All(funnel["parameters"]!.AsArray().Where(p => (string)p!["name"]! is "from" or "to"), p => Assert.True((bool)p!["required"]!));
     }
 
+    [Theory]
+    [InlineData("POST /api/touchpoints")]
+    [InlineData("POST /api/touchpoints/batch")]
+    [InlineData("POST /api/lifecycle/what-if")]
+    [InlineData("POST /api/analytics/clv/fits")]
+    public async Task The_main_request_bodies_come_with_an_example(string endpoint)
+    {
+        var operation = Operations(await OpenApiAsync()).Single(o => o.Endpoint == endpoint).Operation;
+
+        Assert.IsType<JsonObject>(operation["requestBody"]!["content"]!["application/json"]!["example"]);
+    }
+
     [Fact]
     public async Task Tags_follow_the_users_journey_from_ingest_to_operate()
     {

@@ -77,6 +77,23 @@ public sealed class ApiReference : IOpenApiDocumentTransformer, IOpenApiOperatio
         "/api/imports/transactions source", "/api/imports/transactions currency",
     };
 
+    // A request body a newcomer can send as it is (the README's and docs/api.md's examples).
+    private static readonly Dictionary<string, string> RequestExamples = new(StringComparer.Ordinal)
+    {
+        ["POST /api/touchpoints"] = """
+            {"eventId": "shop-order-1001", "customerId": "cust-42", "type": "purchase_completed", "occurredAt": "2026-11-20T10:00:00Z",
+             "source": "web-shop", "data": {"orderId": "1001", "amount": 59.90, "currency": "EUR"}}
+            """,
+        ["POST /api/touchpoints/batch"] = """
+            {"touchpoints": [
+              {"eventId": "ads-click-77", "customerId": "cust-43", "type": "ad_clicked", "occurredAt": "2026-11-19T08:00:00Z", "source": "ads", "data": {"channel": "search"}},
+              {"eventId": "shop-order-1002", "customerId": "cust-43", "type": "purchase_completed", "occurredAt": "2026-11-20T10:00:00Z", "source": "web-shop", "data": {"orderId": "1002", "amount": 19.90, "currency": "EUR"}}]}
+            """,
+        ["POST /api/lifecycle/what-if"] = """{"rules": {"atRiskAfterDays": 60}, "asOf": "2026-06-30T00:00:00Z"}""",
+        ["POST /api/lifecycle/verify"] = """{"after": null, "limit": 1000}""",
+        ["POST /api/analytics/clv/fits"] = """{"currency": "USD", "observationStart": "1997-01-01", "calibrationEnd": "1997-09-30", "holdoutEnd": "1998-06-30"}""",
+    };
+
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -105,6 +122,12 @@ public sealed class ApiReference : IOpenApiDocumentTransformer, IOpenApiOperatio
         var scope = context.Description.ActionDescriptor.EndpointMetadata.OfType<AuthorizeAttribute>().Select(a => a.Policy).FirstOrDefault(p => p is not null);
         operation.Description =
             $"{operation.Summary}. Needs an API key (X-Api-Key) with the `{scope ?? "any"}` scope. Every field, status and example: docs/api.md, section \"{method} {path}\".";
+        if (RequestExamples.TryGetValue($"{method} {path}", out var example) && operation.RequestBody?.Content is { } content
+            && content.TryGetValue("application/json", out var json) && json is OpenApiMediaType media)
+        {
+            media.Example = System.Text.Json.Nodes.JsonNode.Parse(example);
+        }
+
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
         {
             var key = $"{path} {parameter.Name}";
