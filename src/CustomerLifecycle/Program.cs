@@ -1,12 +1,15 @@
 using CustomerLifecycle.Infrastructure;
+using CustomerLifecycle.Infrastructure.CommandLine;
 using CustomerLifecycle.Infrastructure.Store;
-using JasperFx;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddCustomerLifecycle(await DatabaseEndpoint.ResolveAsync(builder));
+return await ServiceCommandLine.RunAsync(args, async () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddCustomerLifecycle(await DatabaseEndpoint.ResolveAsync(builder, ServiceCommandLine.NeedsDatabase(args)));
 
-var app = builder.Build();
-app.UseCustomerLifecycle();
-return await app.RunJasperFxCommands(args);
+    var app = builder.Build();
+    app.UseCustomerLifecycle();
+    return app;
+});
 
 public partial class Program;

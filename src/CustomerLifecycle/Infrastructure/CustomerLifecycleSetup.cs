@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using CustomerLifecycle.Analytics;
 using CustomerLifecycle.Infrastructure.Http;
 using CustomerLifecycle.Infrastructure.Security;
@@ -68,18 +69,21 @@ public static class CustomerLifecycleSetup
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleSweep>());
         services.AddCustomerLifecycleAnalytics(builder.Configuration);
         services.AddApiKeyAuthentication(builder.Configuration);
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiVocabulary.Rephrase);
         services.AddExceptionHandler<ProblemHandling>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
         services.AddOpenApi(o =>
         {
             o.AddDocumentTransformer<ApiKeySecurityScheme>();
             o.AddOperationTransformer<JsonRequestBodyTransformer>();
+            o.AddDocumentTransformer<ApiReference>();
+            o.AddOperationTransformer<ApiReference>();
         });
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(ApiVocabulary.NameStoreIds);
         });
 
         builder.Host.ApplyJasperFxExtensions();
@@ -117,7 +121,15 @@ public static class CustomerLifecycleSetup
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapOpenApi();
-        app.MapScalarApiReference("/scalar");
+        app.MapScalarApiReference("/scalar", scalar =>
+        {
+            scalar.WithTitle("CustomerLifecycle API");
+            if (app.Environment.IsDevelopment())
+            {
+                // Only Development accepts this key (appsettings.Development.json), so prefilling it leaks nothing.
+                scalar.AddPreferredSecuritySchemes("ApiKey").AddApiKeyAuthentication("ApiKey", key => key.Value = "dev-key-change-me");
+            }
+        });
         app.MapWolverineEndpoints(o =>
         {
             o.RequireAuthorizeOnAll();

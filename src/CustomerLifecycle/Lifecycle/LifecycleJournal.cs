@@ -59,6 +59,21 @@ public sealed partial record LifecycleJournal
         return LifecycleEngine.Replay(facts, rules.EnsureValid(), horizon);
     }
 
+    /// <summary>
+    /// The history as it stood at business time <paramref name="asOf"/>: only the facts that had happened by then
+    /// (and, with <paramref name="knownAt"/>, had been recorded by then), every deadline up to <paramref name="asOf"/>.
+    /// A plain <see cref="Replay"/> to a past horizon would still fold in every later fact.
+    /// </summary>
+    public static ReplayResult ReplayAsOf(IEnumerable<LifecycleFact> facts, RuleSet rules, DateTimeOffset asOf, DateTimeOffset? knownAt = null) =>
+        Replay(KnownBy(facts, asOf, knownAt), rules, asOf);
+
+    /// <summary>The facts that had happened by <paramref name="asOf"/> and, with <paramref name="knownAt"/>, had been recorded by then.</summary>
+    public static IEnumerable<LifecycleFact> KnownBy(IEnumerable<LifecycleFact> facts, DateTimeOffset asOf, DateTimeOffset? knownAt = null)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        return facts.Where(f => f.OccurredAt <= asOf && (knownAt is not { } known || f.RecordedAt <= known));
+    }
+
     /// <summary>Start empty, apply every fact in arrival order, advance to the horizon.</summary>
     public static LifecycleJournal Rebuild(IEnumerable<LifecycleFact> factsInArrivalOrder, RuleSet rules, DateTimeOffset horizon)
     {

@@ -4,25 +4,30 @@ namespace CustomerLifecycle.Lifecycle;
 
 /// <summary>
 /// The what-if tool's core: replays each customer's facts under the current and a candidate rule set and
-/// reports where each would stand at the horizon. Pure, so it can run over a sample or the whole store.
+/// reports where each would stand at <c>asOf</c>, using only what had happened by then (and, with <c>knownAt</c>,
+/// only what had been recorded by then). Pure, so it can run over a sample or the whole store.
 /// </summary>
 public static class WhatIf
 {
-    /// <summary>One shift per customer, ordered by customer id (ordinal).</summary>
-    public static IReadOnlyList<StageShift> Run(IEnumerable<LifecycleFact> facts, RuleSet currentRules, RuleSet candidateRules, DateTimeOffset horizon)
+    /// <summary>
+    /// One shift per customer who had a fact by <paramref name="asOf"/> (recorded by <paramref name="knownAt"/> when
+    /// given), ordered by customer id (ordinal). Customers whose first fact comes later are not counted.
+    /// </summary>
+    public static IReadOnlyList<StageShift> Run(
+        IEnumerable<LifecycleFact> facts, RuleSet currentRules, RuleSet candidateRules, DateTimeOffset asOf, DateTimeOffset? knownAt = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(currentRules);
         ArgumentNullException.ThrowIfNull(candidateRules);
         currentRules.EnsureValid();
         candidateRules.EnsureValid();
-        return [.. facts
+        return [.. LifecycleJournal.KnownBy(facts, asOf, knownAt)
             .GroupBy(f => f.CustomerId, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new StageShift(
                 g.Key,
-                LifecycleJournal.Replay(g, currentRules, horizon).State.Stage,
-                LifecycleJournal.Replay(g, candidateRules, horizon).State.Stage))];
+                LifecycleJournal.Replay(g, currentRules, asOf).State.Stage,
+                LifecycleJournal.Replay(g, candidateRules, asOf).State.Stage))];
     }
 }
 

@@ -47,7 +47,11 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
         _ = Services; // boot now, so the first test doesn't pay for it inside its own timing
     }
 
-    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+    }
 
     /// <summary>Settings a variant of the app adds on top of the test defaults.</summary>
     protected virtual IEnumerable<(string Key, string Value)> Settings => [];

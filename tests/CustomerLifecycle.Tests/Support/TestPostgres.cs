@@ -6,7 +6,8 @@ namespace CustomerLifecycle.Tests.Support;
 /// <summary>
 /// One real PostgreSQL for the whole test run: the server named by CUSTOMERLIFECYCLE_TEST_POSTGRES (a connection
 /// string with rights to create databases), or a private one started from the machine's binaries. Each fixture gets
-/// a database of its own, so fixtures never see each other's data.
+/// a database of its own, so fixtures never see each other's data. A fixture drops its database when it is done,
+/// and the private server drops what an interrupted run left behind when it starts (it is this checkout's alone).
 /// </summary>
 public static class TestPostgres
 {
@@ -19,6 +20,27 @@ public static class TestPostgres
         var create = await Server.Value;
         var name = $"t_{purpose}_{Guid.NewGuid():N}".ToLowerInvariant();
         return await create(name);
+    }
+
+    /// <summary>Drops a database made by <see cref="CreateDatabaseAsync"/>, closing any connection still open to it.</summary>
+    public static async Task DropDatabaseAsync(string connectionString)
+    {
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            return;
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Database is not { } name || !name.StartsWith("t_", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        builder.Database = "postgres";
+        builder.Pooling = false;
+        await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        await using var command = dataSource.CreateCommand($"drop database if exists \"{name}\" with (force)");
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>A private server for one fixture that needs to stop and start it (outage tests).</summary>
@@ -39,7 +61,28 @@ public static class TestPostgres
         }
 
         var server = await PrivatePostgres.StartAsync(new PrivatePostgresOptions { DataDirectory = Path.Combine(RepositoryRoot.DataFolder, "postgres-tests"), Durable = false });
+        await DropLeftoversAsync(server.ConnectionString);
         return name => server.CreateDatabaseAsync(name);
+    }
+
+    /// <summary>The test databases a killed or interrupted run left on this checkout's private server.</summary>
+    private static async Task DropLeftoversAsync(string adminConnectionString)
+    {
+        var names = new List<string>();
+        await using (var dataSource = NpgsqlDataSource.Create(adminConnectionString))
+        await using (var command = dataSource.CreateCommand("select datname from pg_database where datname like 't\\_%'"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var name in names)
+        {
+            await DropDatabaseAsync(new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString);
+        }
     }
 }
 

@@ -11,18 +11,42 @@ public static partial class DatabaseEndpoint
 {
     public const string DatabaseName = "customer_lifecycle";
 
-    public static async Task<string> ResolveAsync(WebApplicationBuilder builder)
+    /// <summary>
+    /// A connection string that is never opened, for commands that need no database (help, an import through the
+    /// running service): the services are composed as usual, but nothing starts or waits for a server.
+    /// </summary>
+    public const string Unused = "Host=127.0.0.1;Port=1;Database=" + DatabaseName + ";Timeout=1";
+
+    /// <summary>
+    /// The service's private server keeps its WAL small: it holds development and demo data, where a few hundred MB
+    /// of recycled WAL segments after an import is waste. Checkpoints come at 512 MB of WAL at the latest, and
+    /// between them PostgreSQL recycles segments down to 80 MB; no segments are kept for replicas.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> BoundedWal = new Dictionary<string, string>(StringComparer.Ordinal)
     {
+        ["max_wal_size"] = "512MB",
+        ["min_wal_size"] = "80MB",
+        ["wal_keep_size"] = "0",
+    };
+
+    public static async Task<string> ResolveAsync(WebApplicationBuilder builder, bool needed = true)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
         if (builder.Configuration.GetConnectionString("Marten") is { Length: > 0 } configured)
         {
             return configured;
+        }
+
+        if (!needed)
+        {
+            return Unused;
         }
 
         using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
         var logger = loggers.CreateLogger<PrivatePostgres>();
         var dataDirectory = builder.Configuration["PrivatePostgres:DataDirectory"]
                             ?? Path.Combine(RepositoryRootOf(builder.Environment.ContentRootPath), ".data", "postgres");
-        var server = await PrivatePostgres.StartAsync(new PrivatePostgresOptions { DataDirectory = Path.GetFullPath(dataDirectory) }, logger);
+        var server = await PrivatePostgres.StartAsync(new PrivatePostgresOptions { DataDirectory = Path.GetFullPath(dataDirectory), ServerSettings = BoundedWal }, logger);
         var connectionString = await server.CreateDatabaseAsync(DatabaseName);
         LogPrivateServer(logger, server.Port, server.DataDirectory);
 

@@ -17,7 +17,7 @@ public sealed record VerifyDifference(
     string ReadModelRuleSetVersion,
     IReadOnlyList<StageChange> OnlyInReadModel,
     IReadOnlyList<StageChange> OnlyInRecomputation,
-    IReadOnlyList<Guid> EventsMissingFromReadModel);
+    IReadOnlyList<Guid> StoreIdsMissingFromReadModel);
 
 public sealed record VerifyReport(string RuleSetVersion, int Checked, int Consistent, IReadOnlyList<VerifyDifference> Differences, string? NextAfter);
 

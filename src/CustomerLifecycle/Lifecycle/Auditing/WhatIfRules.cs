@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CustomerLifecycle.Infrastructure.Http;
 using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
 using Marten;
@@ -10,17 +11,19 @@ using Wolverine.Http;
 namespace CustomerLifecycle.Lifecycle.Auditing;
 
 /// <param name="Rules">The candidate: any RuleSet fields to change (e.g. {"atRiskAfterDays": 60}); the rest stay as today.</param>
-/// <param name="AsOf">Evaluate both rule sets as of this time; default now.</param>
+/// <param name="AsOf">Evaluate both rule sets at this business time, from the touchpoints that had happened by then; default now.</param>
 /// <param name="Sample">At most this many customers (in id order); default all, up to 100,000.</param>
-public sealed record WhatIfRequest(JsonObject Rules, DateTimeOffset? AsOf = null, int? Sample = null);
+/// <param name="KnownAt">Use only touchpoints recorded by this time (what the service knew then); default everything recorded.</param>
+public sealed record WhatIfRequest(JsonObject Rules, DateTimeOffset? AsOf = null, int? Sample = null, DateTimeOffset? KnownAt = null);
 
 public sealed record WhatIfReport(
-    string CurrentVersion, string CandidateVersion, DateTimeOffset AsOf, int Customers, int Moved,
+    string CurrentVersion, string CandidateVersion, DateTimeOffset AsOf, DateTimeOffset? KnownAt, int Customers, int Moved,
     IReadOnlyList<StageShiftCell> Matrix, IReadOnlyList<StageShift> MovedCustomers, bool MovedCustomersTruncated);
 
 /// <summary>
-/// "What would change under new rules?": replays every customer's known touchpoints under the current and the
-/// candidate rule set and reports who would end up in another stage, as a from→to matrix and a list. Nothing is
+/// "What would change under new rules?": replays every customer's touchpoints that had happened by <c>asOf</c>
+/// (and were recorded by <c>knownAt</c>) under the current and the candidate rule set and reports who would have
+/// stood in another stage at <c>asOf</c>, as a from→to matrix and a list. Nothing is
 /// written; the read models keep the current rules until a rebuild with new configuration.
 /// </summary>
 public static class WhatIfRules
@@ -64,14 +67,14 @@ public static class WhatIfRules
                 break;
             }
 
-            var shifts = WhatIf.Run(page.SelectMany(j => j.Journal.Facts), rules, candidate, asOf);
+            var shifts = WhatIf.Run(page.SelectMany(j => j.Journal.Facts), rules, candidate, asOf, request.KnownAt);
             matrix = matrix.Merge(StageShiftMatrix.Of(shifts));
             moved.AddRange(shifts.Where(s => s.Changed).Take(MaxListed - moved.Count));
             seen += page.Count;
             after = page[^1].Id;
         }
 
-        return Results.Ok(new WhatIfReport(rules.Version, candidate.Version, asOf, matrix.Customers, matrix.Changed, matrix.Cells, moved, matrix.Changed > moved.Count));
+        return Results.Ok(new WhatIfReport(rules.Version, candidate.Version, asOf, request.KnownAt, matrix.Customers, matrix.Changed, matrix.Cells, moved, matrix.Changed > moved.Count));
     }
 
     /// <summary>Today's rules with the requested fields replaced; unknown fields and invalid values are errors keyed rules.field.</summary>
@@ -102,7 +105,9 @@ public static class WhatIfRules
         }
         catch (JsonException ex)
         {
-            errors[ex.Path is { Length: > 2 } p ? "rules." + p[2..] : "rules"] = [$"is not valid: {ex.Message.Split(" Path:")[0]}"];
+            var field = ex.Path is { Length: > 2 } p ? p[2..] : null;
+            var type = typeof(RuleSet).GetProperties().FirstOrDefault(r => string.Equals(r.Name, field, StringComparison.OrdinalIgnoreCase))?.PropertyType;
+            errors[field is null ? "rules" : "rules." + field] = [type is null ? "is not valid: see the RuleSet fields in docs/lifecycle.md" : ApiVocabulary.Expected(type)];
             return (null, errors);
         }
 

@@ -11,11 +11,13 @@ namespace CustomerLifecycle.Lifecycle.Cohorts;
 
 /// <summary>
 /// A cohort's Offset-th month: how many of its customers bought in it, as a share of the cohort, and the cohort's
-/// revenue in it net of refunds, per currency.
+/// revenue in it net of refunds, per currency. <paramref name="Partial"/> marks the month still under way (the
+/// current one): its retention only counts the days so far, so it reads low next to complete months.
 /// </summary>
-public sealed record RetentionMonth(int Offset, string Month, long ActiveCustomers, decimal? RetentionPercent, IReadOnlyList<Money> Revenue);
+public sealed record RetentionMonth(int Offset, string Month, long ActiveCustomers, decimal? RetentionPercent, IReadOnlyList<Money> Revenue, bool Partial);
 
-public sealed record CohortRetention(string Cohort, long Customers, IReadOnlyList<RetentionMonth> Months);
+/// <param name="Partial">The cohort's month is still under way, so it is still acquiring customers.</param>
+public sealed record CohortRetention(string Cohort, long Customers, IReadOnlyList<RetentionMonth> Months, bool Partial);
 
 public sealed record RetentionReport(string From, string To, int MaxOffset, string? Currency, string? Channel, IReadOnlyList<CohortRetention> Cohorts);
 
@@ -132,9 +134,9 @@ public static partial class GetCohortRetention
                 var key = (cohort, JourneyAnalytics.FormatMonth(month.AddMonths(offset)));
                 var buyers = active.GetValueOrDefault(key);
                 IReadOnlyList<Money> amounts = revenue.GetValueOrDefault(key) ?? (currency is null ? [] : [new Money(currency, 0m)]);
-                return new RetentionMonth(offset, key.Item2, buyers, JourneyAnalytics.Percent(buyers, size), amounts);
+                return new RetentionMonth(offset, key.Item2, buyers, JourneyAnalytics.Percent(buyers, size), amounts, month.AddMonths(offset) == thisMonth);
             });
-            cohorts.Add(new CohortRetention(cohort, size, [.. months]));
+            cohorts.Add(new CohortRetention(cohort, size, [.. months], month == thisMonth));
         }
 
         return Results.Ok(new RetentionReport(JourneyAnalytics.FormatMonth(first), JourneyAnalytics.FormatMonth(last), maxOffset, currency, channel, cohorts));

@@ -13,17 +13,47 @@ namespace CustomerLifecycle.Lifecycle.Funnels;
 /// <summary>Days from reaching the previous step to reaching this one, over the customers who reached this one.</summary>
 public sealed record DaysToConvert(decimal Median, decimal P75, decimal P90);
 
-public sealed record FunnelStep(LifecycleStage Stage, long Customers, decimal? ConversionPercent, decimal? PercentOfEntrants, DaysToConvert? DaysFromPreviousStep);
+/// <param name="Customers">Entrants who reached this stage or a later main-path stage (see <see cref="FunnelDefinitions"/>).</param>
+/// <param name="PassedThrough">Entrants who had a spell in this very stage.</param>
+/// <param name="ConversionPercent">Customers of this step per 100 customers of the previous step.</param>
+/// <param name="PercentOfEntrants">Customers of this step per 100 entrants.</param>
+/// <param name="PassedThroughConversionPercent">Of the entrants who passed through the previous stage, how many per 100 reached this stage or a later one.</param>
+/// <param name="DaysFromPreviousStep">Days from reaching the previous step to reaching this one.</param>
+public sealed record FunnelStep(
+    LifecycleStage Stage, long Customers, decimal? ConversionPercent, decimal? PercentOfEntrants, DaysToConvert? DaysFromPreviousStep,
+    long PassedThrough, decimal? PassedThroughConversionPercent);
+
+/// <summary>What each number of a funnel step counts, in words, so an answer reads correctly on its own.</summary>
+public sealed record FunnelDefinitions
+{
+    public static FunnelDefinitions Instance { get; } = new();
+
+    public string Customers { get; } = "entrants who reached this stage or a later main-path stage (a skipped stage counts as reached when passed)";
+
+    public string PassedThrough { get; } = "entrants who had a spell in this very stage";
+
+    public string ConversionPercent { get; } = "customers of this step per 100 customers of the previous step (reached or later, not a rate of the previous stage alone)";
+
+    public string PercentOfEntrants { get; } = "customers of this step per 100 entrants (customers of the first step)";
+
+    public string PassedThroughConversionPercent { get; } = "of the entrants who passed through the previous stage, how many per 100 reached this stage or a later one: e.g. the trial-to-customer rate";
+
+    public string DaysFromPreviousStep { get; } = "days from reaching the previous step to reaching this one, over the customers who reached this one";
+}
 
 /// <summary>One funnel; Channel or Cohort names the group when the funnel is split by one of them.</summary>
 public sealed record FunnelGroup(string? Channel, string? Cohort, IReadOnlyList<FunnelStep> Steps);
 
-public sealed record Funnel(DateTimeOffset From, DateTimeOffset To, string? By, string? Channel, string? Cohort, IReadOnlyList<FunnelGroup> Groups);
+public sealed record Funnel(DateTimeOffset From, DateTimeOffset To, string? By, string? Channel, string? Cohort, IReadOnlyList<FunnelGroup> Groups)
+{
+    public FunnelDefinitions Definitions => FunnelDefinitions.Instance;
+}
 
 /// <summary>
 /// How far the customers first seen in a window got along the main path, step by step, and how long each step took.
 /// Reaching a step means having had a spell in that stage or in any later main-path stage, so a skipped step counts
-/// as reached when the customer passed it, at the moment they passed it.
+/// as reached when the customer passed it, at the moment they passed it. Each step also counts who passed through
+/// that very stage, and how many of those who passed through the previous stage went on (a trial conversion rate).
 /// </summary>
 public static partial class GetFunnel
 {
@@ -42,6 +72,10 @@ public static partial class GetFunnel
     // later one. One aggregate per customer, generated from the step numbers (no request text).
     private static readonly string ReachedAt = string.Join(", ", Enumerable.Range(1, StageGroups.MainPath.Count)
         .Select(n => string.Create(CultureInfo.InvariantCulture, $"min(s.entered_at) filter (where main_path.position >= {n})")));
+
+    // Per customer, whether they had a spell in each step's own stage.
+    private static readonly string PassedThrough = string.Join(", ", Enumerable.Range(1, StageGroups.MainPath.Count)
+        .Select(n => string.Create(CultureInfo.InvariantCulture, $"coalesce(bool_or(main_path.position = {n}), false)")));
 
     [WolverineGet("/api/lifecycle/funnel", Name = "GetFunnel"), Authorize(Policy = Scopes.Read), Tags("Lifecycle")]
     [EndpointSummary("Conversion along the main path for customers first seen in a window, optionally per channel or first-seen month")]
@@ -92,17 +126,19 @@ public static partial class GetFunnel
              reached as (
                -- Per entrant, through the spells' primary key: a month's entrants are a few percent of the customers,
                -- and joined as a set the planner hashed every spell of the store (2.7 s at a million customers).
-               select e.grp, r.at
+               select e.grp, r.at, r.passed
                from entrants e
                cross join lateral (
-                 select array[{ReachedAt}] as at
+                 select array[{ReachedAt}] as at, array[{PassedThrough}] as passed
                  from {spells} s
                  join unnest($5::varchar[]) with ordinality as main_path(stage, position) on main_path.stage = s.stage
                  where s.customer_id = e.customer_id
                ) r
              )
              select r.grp, step.n, count(*),
-                    percentile_cont(array[0.5, 0.75, 0.9]) within group (order by extract(epoch from r.at[step.n] - r.at[step.n - 1])::float8)
+                    percentile_cont(array[0.5, 0.75, 0.9]) within group (order by extract(epoch from r.at[step.n] - r.at[step.n - 1])::float8),
+                    count(*) filter (where r.passed[step.n]),
+                    count(*) filter (where step.n > 1 and r.passed[step.n - 1])
              from reached r cross join lateral generate_series(1, cardinality(r.at)) as step(n)
              where r.at[step.n] is not null
              group by r.grp, step.n order by r.grp nulls last, step.n
@@ -113,7 +149,7 @@ public static partial class GetFunnel
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = cohort });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = MainPathNames });
 
-        var groups = new List<(string? Key, Dictionary<int, (long Customers, double[]? Seconds)> Steps)>();
+        var groups = new List<(string? Key, Dictionary<int, StepRow> Steps)>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -124,7 +160,8 @@ public static partial class GetFunnel
                     groups.Add((key, []));
                 }
 
-                groups[^1].Steps[reader.GetInt32(1)] = (reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<double[]>(3));
+                groups[^1].Steps[reader.GetInt32(1)] = new StepRow(
+                    reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<double[]>(3), reader.GetInt64(4), reader.GetInt64(5));
             }
         }
 
@@ -138,14 +175,18 @@ public static partial class GetFunnel
             [.. groups.Select(g => new FunnelGroup(by == "channel" ? g.Key : null, by == "cohort" ? g.Key : null, Steps(g.Steps)))]));
     }
 
-    private static List<FunnelStep> Steps(Dictionary<int, (long Customers, double[]? Seconds)> rows)
+    /// <summary>One step's counts from the query; <paramref name="ReachedAfterPassingPrevious"/> counts who passed through the previous stage and reached this step.</summary>
+    private readonly record struct StepRow(long Customers, double[]? Seconds, long PassedThrough, long ReachedAfterPassingPrevious);
+
+    private static List<FunnelStep> Steps(Dictionary<int, StepRow> rows)
     {
         var entrants = rows.GetValueOrDefault(1).Customers;
         var steps = new List<FunnelStep>(StageGroups.MainPath.Count);
         for (var i = 0; i < StageGroups.MainPath.Count; i++)
         {
-            var (customers, seconds) = rows.GetValueOrDefault(i + 1);
+            var (customers, seconds, passedThrough, reachedAfterPassingPrevious) = rows.GetValueOrDefault(i + 1);
             var previous = i == 0 ? (long?)null : steps[i - 1].Customers;
+            var passedPrevious = i == 0 ? (long?)null : steps[i - 1].PassedThrough;
             steps.Add(new FunnelStep(
                 StageGroups.MainPath[i],
                 customers,
@@ -153,7 +194,9 @@ public static partial class GetFunnel
                 JourneyAnalytics.Percent(customers, entrants),
                 seconds is [var median, var p75, var p90]
                     ? new DaysToConvert(JourneyAnalytics.Days(median)!.Value, JourneyAnalytics.Days(p75)!.Value, JourneyAnalytics.Days(p90)!.Value)
-                    : null));
+                    : null,
+                passedThrough,
+                passedPrevious is { } pp ? JourneyAnalytics.Percent(reachedAfterPassingPrevious, pp) : null));
         }
 
         return steps;

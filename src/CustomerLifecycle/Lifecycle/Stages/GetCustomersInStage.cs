@@ -1,3 +1,4 @@
+using CustomerLifecycle.Infrastructure.Http;
 using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
 using CustomerLifecycle.Lifecycle.Journeys;
@@ -35,7 +36,7 @@ public static class GetCustomersInStage
         var errors = new Dictionary<string, string[]>();
         if (!Enum.TryParse<LifecycleStage>(stage.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) || int.TryParse(stage, out _))
         {
-            errors["stage"] = [$"must be one of {string.Join(", ", Enum.GetNames<LifecycleStage>())}"];
+            errors["stage"] = [$"must be one of {ApiVocabulary.StageNames}"];
         }
 
         if (cohort is not null && !JourneyAnalytics.TryParseMonth(cohort, out _))

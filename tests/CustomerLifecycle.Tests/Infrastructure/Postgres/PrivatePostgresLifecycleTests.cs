@@ -45,6 +45,21 @@ public sealed class PrivatePostgresLifecycleTests(ITestOutputHelper output) : ID
     }
 
     [Fact]
+    public async Task TheServicesDevelopmentServerKeepsItsWalBounded()
+    {
+        await using var server = await PrivatePostgres.StartAsync(new PrivatePostgresOptions
+        {
+            DataDirectory = folder.DataDirectory,
+            MemoryBytes = 8L * 1024 * 1024 * 1024,
+            ServerSettings = CustomerLifecycle.Infrastructure.Store.DatabaseEndpoint.BoundedWal,
+        });
+
+        async Task<object?> Setting(string name) => await Sql.ScalarAsync(server.ConnectionString, $"select current_setting('{name}')");
+
+        Assert.Equal(("512MB", "80MB", "0"), (await Setting("max_wal_size"), await Setting("min_wal_size"), await Setting("wal_keep_size")));
+    }
+
+    [Fact]
     public async Task StopThenStartAgainUsesTheSamePortAndKeepsTheData()
     {
         await using var server = await PrivatePostgres.StartAsync(TestOptions);

@@ -96,6 +96,34 @@ public class AuditHttpTests(CustomerLifecycleApp app)
         Assert.Equal("at_risk", (string)(await client.GetFromJsonAsync<JsonObject>($"/api/customers/{customer}/profile"))!["stage"]!);
     }
 
+    [Fact]
+    public async Task What_if_at_a_past_instant_counts_only_what_had_happened_by_then_like_the_stage_counts()
+    {
+        // Dates far before any other test's, so the store holds nobody else by then.
+        var early = Json.NewId("c");
+        var later = Json.NewId("c");
+        var response = await client.PostAsJsonAsync("/api/touchpoints/batch", Json.Batch(
+            Json.Purchase(early, occurredAt: "1972-01-10T00:00:00Z"),
+            Json.Purchase(early, occurredAt: "1972-09-01T00:00:00Z"),
+            Json.Purchase(later, occurredAt: "1972-02-01T00:00:00Z"),
+            Json.Touchpoint("ad_clicked", later, new JsonObject { ["channel"] = "search" }, occurredAt: "1971-12-01T00:00:00Z"),
+            Json.Touchpoint("ad_clicked", Json.NewId("c"), new JsonObject { ["channel"] = "search" }, occurredAt: "1972-08-01T00:00:00Z")));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await app.WaitForProjectionsAsync();
+        const string asOf = "1972-01-15T00:00:00Z";
+
+        var whatIf = await client.PostAsJsonAsync("/api/lifecycle/what-if", new { rules = new { atRiskAfterDays = 90 }, asOf });
+        var stages = (await client.GetFromJsonAsync<JsonObject>($"/api/lifecycle/stages?asOf={asOf}"))!;
+
+        Assert.Equal(HttpStatusCode.OK, whatIf.StatusCode);
+        var report = (await whatIf.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((int)stages["customers"]!, (int)report["customers"]!);
+        Assert.Equal(2, (int)report["customers"]!);
+        Assert.Contains(report["matrix"]!.AsArray(), c => (string?)c!["from"] == "customer" && (int)c["count"]! == 1);
+        Assert.Contains(report["matrix"]!.AsArray(), c => (string?)c!["from"] == "prospect" && (int)c["count"]! == 1);
+        Assert.Equal("customer", (string)(await client.GetFromJsonAsync<JsonObject>($"/api/customers/{early}/stage?asOf={asOf}"))!["stage"]!);
+    }
+
     [Theory]
     [InlineData("""{"rules":{"churnAfterDays":10}}""", "rules.churnAfterDays")]
     [InlineData("""{"rules":{"atRiskAfterDayz":10}}""", "rules.atRiskAfterDayz")]

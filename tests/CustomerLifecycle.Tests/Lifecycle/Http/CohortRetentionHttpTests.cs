@@ -32,6 +32,30 @@ public class CohortRetentionHttpTests(CustomerLifecycleApp app)
     }
 
     [Fact]
+    public async Task The_month_still_under_way_is_marked_partial_and_complete_months_are_not()
+    {
+        var channel = Json.NewId("ch");
+        var now = DateTimeOffset.UtcNow;
+        var thisMonth = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var buyer = Json.NewId("c");
+        var response = await ingest.PostAsJsonAsync("/api/touchpoints/batch", Json.Batch(
+            Click(buyer, channel, thisMonth.AddMonths(-2).ToString("O", CultureInfo.InvariantCulture)),
+            Purchase(buyer, 10m, "EUR", thisMonth.AddMonths(-2).AddDays(1).ToString("O", CultureInfo.InvariantCulture)),
+            Purchase(buyer, 10m, "EUR", thisMonth.AddHours(1).ToString("O", CultureInfo.InvariantCulture))));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await app.WaitForProjectionsAsync();
+        var from = thisMonth.AddMonths(-2).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var to = thisMonth.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+        var report = (await client.GetFromJsonAsync<JsonObject>($"/api/lifecycle/cohorts/retention?from={from}&to={to}&channel={channel}"))!;
+
+        var cohorts = report["cohorts"]!.AsArray();
+        Assert.Equal([false, false, true], cohorts.Select(c => (bool)c!["partial"]!));
+        Assert.Equal([false, false, true], cohorts[0]!["months"]!.AsArray().Select(m => (bool)m!["partial"]!));
+        Assert.Equal(to, (string)cohorts[0]!["months"]![2]!["month"]!);
+    }
+
+    [Fact]
     public async Task Retention_counts_each_cohorts_buyers_per_later_month_and_nets_refunds_per_currency()
     {
         var channel = Json.NewId("ch");

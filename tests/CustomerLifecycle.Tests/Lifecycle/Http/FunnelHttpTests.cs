@@ -47,6 +47,31 @@ public class FunnelHttpTests(CustomerLifecycleApp app)
     private static string[] Steps(JsonNode? group) => [.. group!["steps"]!.AsArray().Select(Step)];
 
     [Fact]
+    public async Task Each_step_counts_who_passed_through_that_very_stage_and_how_many_of_them_went_on()
+    {
+        var channel = Json.NewId("ch");
+        var day0 = new DateTimeOffset(2025, 4, 1, 0, 0, 0, TimeSpan.Zero);
+        string trialBuyer = Json.NewId("c"), directBuyer = Json.NewId("c"), trialOnly = Json.NewId("c");
+        await Post(
+            Click(trialBuyer, channel, day0), Touch("trial_started", trialBuyer, day0.AddDays(1)), Json.Purchase(trialBuyer, occurredAt: At(day0.AddDays(3))),
+            Click(directBuyer, channel, day0), Json.Purchase(directBuyer, occurredAt: At(day0.AddDays(2))),
+            Click(trialOnly, channel, day0), Touch("trial_started", trialOnly, day0.AddDays(1)));
+
+        var funnel = await Funnel($"from=2025-04-01&to=2025-04-02&channel={channel}");
+
+        var steps = Assert.Single(funnel["groups"]!.AsArray())!["steps"]!.AsArray();
+        var trial = steps.Single(s => (string)s!["stage"]! == "trial")!;
+        var customer = steps.Single(s => (string)s!["stage"]! == "customer")!;
+        // Three reached trial or later, but only two had a trial; one of those two bought.
+        Assert.Equal((3L, 2L), ((long)trial["customers"]!, (long)trial["passedThrough"]!));
+        Assert.Equal((2L, 2L), ((long)customer["customers"]!, (long)customer["passedThrough"]!));
+        Assert.Equal((66.7m, 50.0m), ((decimal)customer["conversionPercent"]!, (decimal)customer["passedThroughConversionPercent"]!));
+        Assert.Null(steps[0]!["passedThroughConversionPercent"]);
+        Assert.Contains("trial-to-customer", (string)funnel["definitions"]!["passedThroughConversionPercent"]!, StringComparison.Ordinal);
+        Assert.NotNull(funnel["definitions"]!["customers"]);
+    }
+
+    [Fact]
     public async Task The_funnel_counts_a_skipped_step_as_reached_when_a_later_stage_is_reached_and_times_each_step()
     {
         var channel = Json.NewId("ch");
@@ -79,6 +104,9 @@ public class FunnelHttpTests(CustomerLifecycleApp app)
                 "advocate 1 100.0 25.0 0.0/0.0/0.0",
             ],
             Steps(group));
+        // docs/api.md shows this funnel with these counts.
+        Assert.Equal([4L, 2L, 1L, 2L, 1L, 0L, 1L], group!["steps"]!.AsArray().Select(s => (long)s!["passedThrough"]!));
+        Assert.Equal([null, 75.0m, 50.0m, 100.0m, 50.0m, 100.0m, null], group["steps"]!.AsArray().Select(s => (decimal?)s!["passedThroughConversionPercent"]));
     }
 
     [Fact]
