@@ -19,17 +19,29 @@ internal static class LogParameterOptimizer
     public delegate double LogLikelihoodWithGradient(double[] parameters, double[] gradient);
 
     public static OptimizerOutcome Maximize(
-        LogLikelihoodWithGradient logLikelihood, double[] initialParameters, int observations, int maximumIterations)
+        LogLikelihoodWithGradient logLikelihood, double[] initialParameters, int observations, int maximumIterations) =>
+        Maximize(logLikelihood, initialParameters, observations, maximumIterations, 1e-12);
+
+    /// <param name="bfgsGradientTolerance">
+    /// Where BFGS itself stops. An analytic gradient can drive it far below <see cref="GradientTolerance"/>; a numerical
+    /// one has a noise floor near 1e-10, below which line searches crawl, so it stops just under the convergence threshold.
+    /// </param>
+    private static OptimizerOutcome Maximize(
+        LogLikelihoodWithGradient logLikelihood,
+        double[] initialParameters,
+        int observations,
+        int maximumIterations,
+        double bfgsGradientTolerance)
     {
         var tracker = new BestPointTracker(logLikelihood, observations, initialParameters.Length);
         var objective = ObjectiveFunction.Gradient(tracker.Evaluate);
         var start = Vector<double>.Build.DenseOfEnumerable(initialParameters.Select(p => Math.Log(p)));
-        var iterations = RunBfgs(objective, start, maximumIterations);
+        var iterations = RunBfgs(objective, start, maximumIterations, bfgsGradientTolerance);
         if (!tracker.BestIsStationary)
         {
             var simplex = new NelderMeadSimplex(1e-12, maximumIterations);
             iterations += RunGuarded(() => simplex.FindMinimum(ObjectiveFunction.Value(tracker.Value), tracker.BestPoint));
-            iterations += RunBfgs(objective, tracker.BestPoint, maximumIterations);
+            iterations += RunBfgs(objective, tracker.BestPoint, maximumIterations, bfgsGradientTolerance);
         }
 
         var parameters = tracker.BestPoint.Select(theta => Math.Exp(theta)).ToArray();
@@ -61,11 +73,12 @@ internal static class LogParameterOptimizer
             },
             initialParameters,
             observations,
-            maximumIterations);
+            maximumIterations,
+            GradientTolerance / 10);
 
-    private static int RunBfgs(IObjectiveFunction objective, Vector<double> start, int maximumIterations)
+    private static int RunBfgs(IObjectiveFunction objective, Vector<double> start, int maximumIterations, double gradientTolerance)
     {
-        var bfgs = new BfgsMinimizer(1e-12, 1e-12, 1e-15, maximumIterations);
+        var bfgs = new BfgsMinimizer(gradientTolerance, 1e-12, 1e-15, maximumIterations);
         return RunGuarded(() => bfgs.FindMinimum(objective, start));
     }
 

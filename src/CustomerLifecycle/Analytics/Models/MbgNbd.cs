@@ -24,13 +24,20 @@ public static class MbgNbd
     }
 
     /// <summary>Sum of <see cref="LogLikelihood(MbgNbdParameters, CustomerSummary)"/> over customers.</summary>
-    public static double LogLikelihood(MbgNbdParameters parameters, ReadOnlySpan<CustomerSummary> customers)
+    public static double LogLikelihood(MbgNbdParameters parameters, ReadOnlySpan<CustomerSummary> customers) =>
+        LogLikelihoodWithGradient(parameters, customers).LogLikelihood;
+
+    /// <summary>Total log-likelihood and its analytic gradient with respect to (r, α, a, b).</summary>
+    public static (double LogLikelihood, double[] Gradient) LogLikelihoodWithGradient(
+        MbgNbdParameters parameters, ReadOnlySpan<CustomerSummary> customers)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        return new WeightedSummaries(customers).Sum(c => LogLikelihood(parameters.R, parameters.Alpha, parameters.A, parameters.B, c));
+        var gradient = new double[4];
+        var value = new MbgNbdLikelihood(new WeightedSummaries(customers)).Evaluate(parameters.R, parameters.Alpha, parameters.A, parameters.B, gradient);
+        return (value, gradient);
     }
 
-    /// <summary>Maximum-likelihood (r, α, a, b) by BFGS on the log-parameters, with standard errors.</summary>
+    /// <summary>Maximum-likelihood (r, α, a, b) by BFGS on the log-parameters with the analytic gradient, with standard errors.</summary>
     public static ModelFitResult<MbgNbdParameters> Fit(
         ReadOnlySpan<CustomerSummary> customers, ModelFitOptions<MbgNbdParameters>? options = null)
     {
@@ -39,12 +46,16 @@ public static class MbgNbd
             throw new ArgumentException("At least one customer summary is needed to fit the MBG/NBD model.", nameof(customers));
         }
 
-        var summaries = new WeightedSummaries(customers);
-        double Total(double[] p) => summaries.Sum(c => LogLikelihood(p[0], p[1], p[2], p[3], c));
+        var likelihood = new MbgNbdLikelihood(new WeightedSummaries(customers));
+        double Total(double[] p) => likelihood.Evaluate(p[0], p[1], p[2], p[3], new double[4]);
+        var summaries = likelihood.Summaries;
         var alpha = summaries.TotalAge / Math.Max(summaries.TotalRepeatTransactions, 1);
         var start = options?.InitialGuess ?? new MbgNbdParameters(1, alpha > 0 && double.IsFinite(alpha) ? alpha : 1, 1, 1);
-        var outcome = LogParameterOptimizer.MaximizeWithNumericalGradient(
-            Total, [start.R, start.Alpha, start.A, start.B], summaries.Count, options?.MaximumIterations ?? 1000);
+        var outcome = LogParameterOptimizer.Maximize(
+            (p, gradient) => likelihood.Evaluate(p[0], p[1], p[2], p[3], gradient),
+            [start.R, start.Alpha, start.A, start.B],
+            summaries.Count,
+            options?.MaximumIterations ?? 1000);
         var p = outcome.Parameters;
         return new ModelFitResult<MbgNbdParameters>(new MbgNbdParameters(p[0], p[1], p[2], p[3]), outcome.LogLikelihood, outcome.Iterations, outcome.Converged)
         {

@@ -42,10 +42,14 @@ public static class ParetoNbd
         }
 
         var summaries = new WeightedSummaries(customers);
-        double Total(double[] p) => summaries.Sum(c =>
+        double Total(double[] p) => summaries.Sum(() =>
         {
-            var terms = Terms(p[0], p[1], p[2], p[3], c);
-            return terms.Common + MbgNbd.LogSumExp(terms.LogAlive, terms.LogDead);
+            var cache = new Dictionary<(int, double), double>();
+            return c =>
+            {
+                var terms = Terms(p[0], p[1], p[2], p[3], c, cache);
+                return terms.Common + MbgNbd.LogSumExp(terms.LogAlive, terms.LogDead);
+            };
         });
         var scale = summaries.TotalAge / Math.Max(summaries.TotalRepeatTransactions, 1);
         scale = scale > 0 && double.IsFinite(scale) ? scale : 1;
@@ -105,16 +109,30 @@ public static class ParetoNbd
     /// s/(r+s+x) · A₀. A₀ = F(t_x) − F(T) with F(y) = ₂F₁(r+s+x, s+1; r+s+x+1; (α−β)/(α+y)) / (α+y)^(r+s+x) when
     /// α ≥ β, and ₂F₁(r+s+x, r+x; r+s+x+1; (β−α)/(β+y)) / (β+y)^(r+s+x) otherwise, so the argument stays in [0, 1).
     /// </summary>
+    /// <param name="cache">
+    /// ln F by (x, y) at these parameters: customers acquired on the same day share F(T), and customers whose last
+    /// purchase fell on the same day share F(t_x), so a fit evaluates ₂F₁ for a fraction of its customers.
+    /// </param>
     private static (double Common, double LogAlive, double LogDead) Terms(
-        double r, double alpha, double s, double beta, CustomerSummary customer)
+        double r, double alpha, double s, double beta, CustomerSummary customer, Dictionary<(int, double), double>? cache = null)
     {
         var x = customer.Frequency;
         var common = SpecialFunctions.GammaLn(r + x) - SpecialFunctions.GammaLn(r) + (r * Math.Log(alpha)) + (s * Math.Log(beta));
         var logAlive = (-(r + x) * Math.Log(alpha + customer.T)) - (s * Math.Log(beta + customer.T));
         var rsx = r + s + x;
         var (larger, difference, secondNumerator) = alpha >= beta ? (alpha, alpha - beta, s + 1) : (beta, beta - alpha, r + x);
-        double LogF(double y) =>
-            Hypergeometric.Estimate(rsx, secondNumerator, rsx + 1, difference / (larger + y)).Value.Log - (rsx * Math.Log(larger + y));
+        double LogF(double y)
+        {
+            if (cache is not null && cache.TryGetValue((x, y), out var cached))
+            {
+                return cached;
+            }
+
+            var value = Hypergeometric.Estimate(rsx, secondNumerator, rsx + 1, difference / (larger + y)).Value.Log - (rsx * Math.Log(larger + y));
+            cache?.Add((x, y), value);
+            return value;
+        }
+
         var atRecency = LogF(customer.Recency);
         var atAge = LogF(customer.T);
         var logDead = atAge >= atRecency

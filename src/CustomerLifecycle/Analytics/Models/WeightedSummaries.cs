@@ -38,12 +38,15 @@ internal sealed class WeightedSummaries
     public double TotalAge { get; }
 
     /// <summary>Σ weight · f(summary), summed in parallel over fixed index ranges so the result does not depend on the core count.</summary>
-    public double Sum(Func<CustomerSummary, double> logLikelihood)
+    public double Sum(Func<CustomerSummary, double> logLikelihood) => Sum(() => logLikelihood);
+
+    /// <summary>As <see cref="Sum(Func{CustomerSummary, double})"/>, with one function per range, so each can keep its own cache.</summary>
+    public double Sum(Func<Func<CustomerSummary, double>> logLikelihoodPerRange)
     {
         const int chunks = 8;
         if (Summaries.Length < 4096)
         {
-            return SumRange(logLikelihood, 0, Summaries.Length);
+            return SumRange(logLikelihoodPerRange(), 0, Summaries.Length);
         }
 
         var partial = new double[chunks];
@@ -51,7 +54,7 @@ internal sealed class WeightedSummaries
         {
             var from = (int)((long)Summaries.Length * chunk / chunks);
             var to = (int)((long)Summaries.Length * (chunk + 1) / chunks);
-            partial[chunk] = SumRange(logLikelihood, from, to);
+            partial[chunk] = SumRange(logLikelihoodPerRange(), from, to);
         });
         return partial.Sum();
     }

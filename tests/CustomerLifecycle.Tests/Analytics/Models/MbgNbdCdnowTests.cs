@@ -66,6 +66,34 @@ public class MbgNbdCdnowTests
         Assert.InRange(oneTimeBuyer, 0.01, 0.99);
     }
 
+    [Fact]
+    public void Analytic_gradient_matches_central_differences()
+    {
+        var customers = CdnowData.PublishedSummary().Select(row => row.Summary).Take(300).ToArray();
+        double[] at = [0.525, 6.183, 0.891, 1.614];
+        var (_, gradient) = MbgNbd.LogLikelihoodWithGradient(new MbgNbdParameters(at[0], at[1], at[2], at[3]), customers);
+
+        for (var i = 0; i < at.Length; i++)
+        {
+            var above = at.ToArray();
+            var below = at.ToArray();
+            above[i] *= 1 + 1e-6;
+            below[i] *= 1 - 1e-6;
+            var numeric = (MbgNbd.LogLikelihood(new MbgNbdParameters(above[0], above[1], above[2], above[3]), customers)
+                - MbgNbd.LogLikelihood(new MbgNbdParameters(below[0], below[1], below[2], below[3]), customers)) / (2e-6 * at[i]);
+            Assert.Equal(numeric, gradient[i], 3);
+        }
+    }
+
+    [Fact]
+    public void Total_log_likelihood_is_the_sum_over_customers()
+    {
+        var customers = CdnowData.PublishedSummary().Select(row => row.Summary).Take(50).ToArray();
+        var parameters = new MbgNbdParameters(0.525, 6.183, 0.891, 1.614);
+
+        Assert.Equal(customers.Sum(c => MbgNbd.LogLikelihood(parameters, c)), MbgNbd.LogLikelihood(parameters, customers), 9);
+    }
+
     private static void AssertWithin(double published, double actual) =>
         Assert.InRange(actual, published * 0.995, published * 1.005);
 }
