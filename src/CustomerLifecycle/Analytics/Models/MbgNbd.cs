@@ -100,6 +100,20 @@ public static class MbgNbd
             * BgNbd.ExpectedFutureTransactionsIfAlive(Shifted(parameters), customer.Frequency, customer.T, t);
     }
 
+    /// <summary>
+    /// P(no transaction in (T, T + t] | x, t_x, T) = 1 − P(alive) + P(alive) · ((α+T)/(α+T+t))^(r+x): a customer who is
+    /// gone buys nothing, and one who is alive (posterior λ ~ Gamma(r+x, α+T)) can only drop out after a purchase.
+    /// </summary>
+    public static double ProbabilityOfNoPurchase(MbgNbdParameters parameters, CustomerSummary customer, double t)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ParameterValidation.RequireNonNegative(t, nameof(t));
+        var alive = ProbabilityAlive(parameters, customer);
+        var shifted = parameters.Alpha + customer.T;
+        var quietIfAlive = Math.Exp((parameters.R + customer.Frequency) * Math.Log(shifted / (shifted + t)));
+        return 1 - alive + (alive * quietIfAlive);
+    }
+
     private static BgNbdParameters Shifted(MbgNbdParameters parameters) =>
         new(parameters.R, parameters.Alpha, parameters.A, parameters.B + 1);
 
