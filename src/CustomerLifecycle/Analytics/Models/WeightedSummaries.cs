@@ -14,14 +14,13 @@ internal sealed class WeightedSummaries
         {
             customer.Validate();
             counts[customer] = counts.GetValueOrDefault(customer) + 1;
+            TotalRepeatTransactions += customer.Frequency;
+            TotalAge += customer.T;
         }
 
         Summaries = [.. counts.Keys];
         Weights = [.. counts.Values];
         Count = customers.Length;
-        TotalRepeatTransactions = customers.ToArray().Sum(c => (long)c.Frequency);
-        RepeatCustomers = customers.ToArray().Count(c => c.Frequency > 0);
-        TotalAge = customers.ToArray().Sum(c => c.T);
     }
 
     public CustomerSummary[] Summaries { get; }
@@ -32,8 +31,6 @@ internal sealed class WeightedSummaries
     public int Count { get; }
 
     public long TotalRepeatTransactions { get; }
-
-    public int RepeatCustomers { get; }
 
     public double TotalAge { get; }
 
