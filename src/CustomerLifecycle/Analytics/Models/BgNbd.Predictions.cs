@@ -71,7 +71,7 @@ public static partial class BgNbd
     /// z = t/(α+T+t); with x = T = 0 it is eq. (7). a = 1 is a removable singularity (0/0); within 1e-6 of it the
     /// value is interpolated linearly between a = 1 ± 1e-4, which is accurate to ~1e-8 relative.
     /// </summary>
-    private static double ExpectedFutureTransactionsIfAlive(BgNbdParameters parameters, int frequency, double age, double t)
+    internal static double ExpectedFutureTransactionsIfAlive(BgNbdParameters parameters, int frequency, double age, double t)
     {
         var a = parameters.A;
         if (Math.Abs(a - 1) >= 1e-6)

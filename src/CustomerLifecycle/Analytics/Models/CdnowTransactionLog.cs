@@ -93,9 +93,14 @@ public static class CdnowTransactionLog
         }
 
         // Bounded like a touchpoint amount, so a corrupt line is reported here rather than overflowing later.
-        if (!double.TryParse(fields[offset + 3], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var dollars))
+        if (!double.TryParse(fields[offset + 3], NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var dollars))
         {
             return (null, $"dollar value '{fields[offset + 3]}' is not a number");
+        }
+
+        if (dollars < 0)
+        {
+            return (null, $"dollar value '{fields[offset + 3]}' is negative; a purchase line carries what was paid, at least 0");
         }
 
         if (!double.IsFinite(dollars) || dollars > 1e12)

@@ -19,26 +19,66 @@ internal static class LogParameterOptimizer
     public delegate double LogLikelihoodWithGradient(double[] parameters, double[] gradient);
 
     public static OptimizerOutcome Maximize(
-        LogLikelihoodWithGradient logLikelihood, double[] initialParameters, int observations, int maximumIterations)
+        LogLikelihoodWithGradient logLikelihood, double[] initialParameters, int observations, int maximumIterations) =>
+        Maximize(logLikelihood, initialParameters, observations, maximumIterations, 1e-12);
+
+    /// <param name="bfgsGradientTolerance">
+    /// Where BFGS itself stops. An analytic gradient can drive it far below <see cref="GradientTolerance"/>; a numerical
+    /// one has a noise floor near 1e-10, below which line searches crawl, so it stops just under the convergence threshold.
+    /// </param>
+    private static OptimizerOutcome Maximize(
+        LogLikelihoodWithGradient logLikelihood,
+        double[] initialParameters,
+        int observations,
+        int maximumIterations,
+        double bfgsGradientTolerance)
     {
         var tracker = new BestPointTracker(logLikelihood, observations, initialParameters.Length);
         var objective = ObjectiveFunction.Gradient(tracker.Evaluate);
         var start = Vector<double>.Build.DenseOfEnumerable(initialParameters.Select(p => Math.Log(p)));
-        var iterations = RunBfgs(objective, start, maximumIterations);
+        var iterations = RunBfgs(objective, start, maximumIterations, bfgsGradientTolerance);
         if (!tracker.BestIsStationary)
         {
             var simplex = new NelderMeadSimplex(1e-12, maximumIterations);
             iterations += RunGuarded(() => simplex.FindMinimum(ObjectiveFunction.Value(tracker.Value), tracker.BestPoint));
-            iterations += RunBfgs(objective, tracker.BestPoint, maximumIterations);
+            iterations += RunBfgs(objective, tracker.BestPoint, maximumIterations, bfgsGradientTolerance);
         }
 
         var parameters = tracker.BestPoint.Select(theta => Math.Exp(theta)).ToArray();
         return new OptimizerOutcome(parameters, -tracker.BestValue * observations, iterations, tracker.BestIsStationary);
     }
 
-    private static int RunBfgs(IObjectiveFunction objective, Vector<double> start, int maximumIterations)
+    /// <summary>
+    /// As <see cref="Maximize"/> for a log-likelihood without an analytic gradient: ∂ℓ/∂θᵢ comes from central
+    /// differences in ln θᵢ (step 1e-5, where truncation and rounding errors are both near 1e-10 of the mean).
+    /// </summary>
+    public static OptimizerOutcome MaximizeWithNumericalGradient(
+        Func<double[], double> logLikelihood, double[] initialParameters, int observations, int maximumIterations) =>
+        Maximize(
+            (parameters, gradient) =>
+            {
+                const double step = 1e-5;
+                var point = parameters.ToArray();
+                for (var i = 0; i < point.Length; i++)
+                {
+                    point[i] = parameters[i] * Math.Exp(step);
+                    var above = logLikelihood(point);
+                    point[i] = parameters[i] * Math.Exp(-step);
+                    var below = logLikelihood(point);
+                    point[i] = parameters[i];
+                    gradient[i] = (above - below) / (2 * step * parameters[i]);
+                }
+
+                return logLikelihood(parameters);
+            },
+            initialParameters,
+            observations,
+            maximumIterations,
+            GradientTolerance / 10);
+
+    private static int RunBfgs(IObjectiveFunction objective, Vector<double> start, int maximumIterations, double gradientTolerance)
     {
-        var bfgs = new BfgsMinimizer(1e-12, 1e-12, 1e-15, maximumIterations);
+        var bfgs = new BfgsMinimizer(gradientTolerance, 1e-12, 1e-15, maximumIterations);
         return RunGuarded(() => bfgs.FindMinimum(objective, start));
     }
 

@@ -8,4 +8,8 @@ namespace CustomerLifecycle.Analytics.Models;
 /// True when the largest gradient component of the mean log-likelihood with respect to the log-parameters
 /// is below the fit's tolerance, i.e. a stationary point was reached rather than an iteration limit.
 /// </param>
-public sealed record ModelFitResult<TParameters>(TParameters Parameters, double LogLikelihood, int Iterations, bool Converged);
+public sealed record ModelFitResult<TParameters>(TParameters Parameters, double LogLikelihood, int Iterations, bool Converged)
+{
+    /// <summary>Each parameter with its standard error, for the models that compute them (empty otherwise).</summary>
+    public IReadOnlyList<ParameterEstimate> Estimates { get; init; } = [];
+}

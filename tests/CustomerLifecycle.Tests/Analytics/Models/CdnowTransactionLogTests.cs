@@ -32,6 +32,7 @@ public class CdnowTransactionLogTests
     [InlineData(" 00004 19971301  2  9.99\n", "CDNOW line 2: date '19971301' is not yyyymmdd.")]
     [InlineData(" 00004 19970101  two  9.99\n", "CDNOW line 2: CD count 'two' is not a whole number.")]
     [InlineData(" 00004 19970101  2  $9.99\n", "CDNOW line 2: dollar value '$9.99' is not a number.")]
+    [InlineData(" 00004 19970101  2  -9.99\n", "CDNOW line 2: dollar value '-9.99' is negative; a purchase line carries what was paid, at least 0.")]
     [InlineData(" 00004 19970101  2  99999999999999999999999999999999.5\n", "CDNOW line 2: dollar value '99999999999999999999999999999999.5' is larger than 1,000,000,000,000.")]
     public void Malformed_lines_are_reported_with_their_line_number(string badLine, string message)
     {
