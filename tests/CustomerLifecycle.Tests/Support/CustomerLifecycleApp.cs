@@ -49,6 +49,12 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
+    /// <summary>
+    /// False for a variant that runs Wolverine as production does (leader election, agent assignment and health checks
+    /// through the database); the default single-node mode starts the projection at once.
+    /// </summary>
+    protected virtual bool RunsSolo => true;
+
     /// <summary>Settings a variant of the app adds on top of the test defaults.</summary>
     protected virtual IEnumerable<(string Key, string Value)> Settings => [];
 
@@ -79,7 +85,11 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
 
         builder.ConfigureServices(services =>
         {
-            services.RunWolverineInSoloMode();
+            if (RunsSolo)
+            {
+                services.RunWolverineInSoloMode();
+            }
+
             services.DisableAllExternalWolverineTransports();
         });
     }
