@@ -62,7 +62,18 @@ public static class CustomerLifecycleSetup
         services.AddApiKeyAuthentication(builder.Configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemHandling>();
-        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+        var runProjections = builder.Configuration.GetValue("Projections:RunOnThisNode", defaultValue: true);
+        services.AddOptions<Operations.ProjectionHealthOptions>().BindConfiguration(Operations.ProjectionHealthOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Operations.ProjectionHealthOptions>, Operations.ProjectionHealthOptions.Validator>();
+        var health = services.AddHealthChecks()
+            .AddCheck<ProcessLiveness>("process", tags: ["live"])
+            .AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+        if (runProjections)
+        {
+            // Only projection nodes answer for the read side; an ingestion-only node stays ready while projections lag.
+            health.AddCheck<Operations.ProjectionHealthCheck>("projections", tags: ["ready"]);
+        }
+
         services.AddOpenApi(o =>
         {
             o.AddDocumentTransformer<ApiKeySecurityScheme>();
@@ -105,8 +116,8 @@ public static class CustomerLifecycleSetup
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live"), ResponseWriter = HealthReportJson.WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportJson.WriteAsync });
         app.MapOpenApi();
         app.MapScalarApiReference("/scalar");
         app.MapWolverineEndpoints(o =>

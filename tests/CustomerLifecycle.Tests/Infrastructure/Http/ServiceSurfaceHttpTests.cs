@@ -16,7 +16,10 @@ public class ServiceSurfaceHttpTests(CustomerLifecycleApp app)
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
         var ready = await anonymous.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+        var report = (await ready.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("Healthy", (string)report["status"]!);
+        Assert.Equal("Healthy", (string)report["checks"]!["postgres"]!["status"]!);
+        Assert.Equal("Healthy", (string)report["checks"]!["projections"]!["status"]!);
     }
 
     [Fact]
