@@ -23,7 +23,9 @@ public static class AnalyticsSetup
         services.AddSingleton<TransactionImporter>();
         services.AddSingleton<ClvSources>();
         services.AddSingleton<ClvFitter>();
-        services.AddHostedService<ClvRefitSchedule>();
+        // Not a hosted service: a Wolverine agent runs it on one node of the cluster.
+        services.AddSingleton<ClvRefitSchedule>();
+        services.AddSingularAgent<ClvRefitScheduleAgent>();
         return services;
     }
 

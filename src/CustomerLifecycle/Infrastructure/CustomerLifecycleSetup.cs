@@ -57,7 +57,8 @@ public static class CustomerLifecycleSetup
         services.AddHostedService<Lifecycle.Journeys.Rebuilding.RebuildPauseRecovery>();
         services.AddSingleton<LifecycleSweep>();
         services.AddSingleton<Lifecycle.Stages.TimeInStageReports>();
-        services.AddHostedService(sp => sp.GetRequiredService<LifecycleSweep>());
+        // Not a hosted service: a Wolverine agent runs it on one node of the cluster.
+        services.AddSingularAgent<LifecycleSweepAgent>();
         services.AddCustomerLifecycleAnalytics(builder.Configuration);
         services.AddApiKeyAuthentication(builder.Configuration);
         services.AddProblemDetails();

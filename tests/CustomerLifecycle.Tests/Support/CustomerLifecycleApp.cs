@@ -51,7 +51,8 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     /// <summary>
     /// False for a variant that runs Wolverine as production does (leader election, agent assignment and health checks
-    /// through the database); the default single-node mode starts the projection at once.
+    /// through the database, nodes talking over its control queue); the default single-node mode starts the projection
+    /// at once.
     /// </summary>
     protected virtual bool RunsSolo => true;
 
@@ -88,9 +89,8 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
             if (RunsSolo)
             {
                 services.RunWolverineInSoloMode();
+                services.DisableAllExternalWolverineTransports();
             }
-
-            services.DisableAllExternalWolverineTransports();
         });
     }
 
