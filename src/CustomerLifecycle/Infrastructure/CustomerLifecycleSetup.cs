@@ -119,8 +119,12 @@ public static class CustomerLifecycleSetup
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live"), ResponseWriter = HealthReportJson.WriteAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportJson.WriteAsync });
-        app.MapOpenApi();
-        app.MapScalarApiReference("/scalar");
+        if (StartupRequirements.ServesApiReference(app.Environment, app.Configuration))
+        {
+            app.MapOpenApi();
+            app.MapScalarApiReference("/scalar");
+        }
+
         app.MapWolverineEndpoints(o =>
         {
             o.RequireAuthorizeOnAll();

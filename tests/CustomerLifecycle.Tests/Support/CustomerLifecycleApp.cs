@@ -67,6 +67,8 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("Lifecycle:SweepInterval", "00:00:00");
         // Tests queue their own fits (scoped to their own customers); a scheduled full refit would only add load.
         builder.UseSetting("Analytics:Clv:RefitInterval", "00:00:00");
+        // The test host is not Development: the API reference is served when configured, as in production.
+        builder.UseSetting("ApiReference:Enabled", "true");
         for (var i = 0; i < TestKeys.Configured.Length; i++)
         {
             var (key, scopes) = TestKeys.Configured[i];
