@@ -4,6 +4,7 @@ using CustomerLifecycle.Analytics;
 using CustomerLifecycle.Infrastructure.Http;
 using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Infrastructure.Telemetry;
 using CustomerLifecycle.Ingestion;
 using CustomerLifecycle.Ingestion.Recording;
 using CustomerLifecycle.Lifecycle;
@@ -61,6 +62,7 @@ public static class CustomerLifecycleSetup
         services.AddSingularAgent<LifecycleSweepAgent>();
         services.AddCustomerLifecycleAnalytics(builder.Configuration);
         services.AddApiKeyAuthentication(builder.Configuration);
+        services.AddCustomerLifecycleTelemetry(builder.Configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemHandling>();
         var runProjections = builder.Configuration.GetValue("Projections:RunOnThisNode", defaultValue: true);
@@ -117,6 +119,7 @@ public static class CustomerLifecycleSetup
         app.UseAuthentication();
         app.UseAuthorization();
 
+        app.MapCustomerLifecycleTelemetry();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live"), ResponseWriter = HealthReportJson.WriteAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportJson.WriteAsync });
         if (StartupRequirements.ServesApiReference(app.Environment, app.Configuration))
