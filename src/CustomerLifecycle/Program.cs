@@ -5,7 +5,9 @@ using CustomerLifecycle.Infrastructure.Store;
 return await ServiceCommandLine.RunAsync(args, async () =>
 {
     var builder = WebApplication.CreateBuilder(args);
-    builder.AddCustomerLifecycle(await DatabaseEndpoint.ResolveAsync(builder, ServiceCommandLine.NeedsDatabase(args)));
+    var needsDatabase = ServiceCommandLine.NeedsDatabase(args);
+    StartupRequirements.ThrowIfUnmet(builder.Environment, builder.Configuration, needsDatabase);
+    builder.AddCustomerLifecycle(await DatabaseEndpoint.ResolveAsync(builder, needsDatabase));
 
     var app = builder.Build();
     app.UseCustomerLifecycle();

@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using CustomerLifecycle.Bench.Measuring;
 using CustomerLifecycle.Bench.Workload;
 using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Infrastructure.Telemetry;
 using CustomerLifecycle.Ingestion;
 using CustomerLifecycle.Ingestion.Recording;
 using JasperFx;
@@ -37,7 +39,9 @@ internal sealed class MartenAppendPhase : IPhase
         var ct = context.Cancellation;
         using var store = ServiceLikeStore(context.Database.ConnectionString);
         await using var dataSource = NpgsqlDataSource.Create(context.Database.ConnectionString);
-        var appender = new TouchpointAppender(dataSource, store);
+        using var meters = new BenchMeters();
+        using var metrics = new LifecycleMetrics(meters, dataSource, store);
+        var appender = new TouchpointAppender(dataSource, store, metrics);
         var origin = new RequestOrigin("bench", null, DateTimeOffset.UtcNow);
         var streamRaces = 0;
         var batches = Math.Max(1, context.Options.Events / BatchSize);
@@ -167,4 +171,19 @@ internal sealed class MartenAppendPhase : IPhase
                 parser.Parse(item, receivedAt, i).Touchpoint ?? throw new BenchException($"the workload made an invalid touchpoint: {item}")).ToArray();
         })];
     }
+}
+
+/// <summary>Meters for the service's own classes when they run in the bench process (nothing listens to them here).</summary>
+internal sealed class BenchMeters : IMeterFactory
+{
+    private readonly List<Meter> meters = [];
+
+    public Meter Create(MeterOptions options)
+    {
+        var meter = new Meter(options);
+        meters.Add(meter);
+        return meter;
+    }
+
+    public void Dispose() => meters.ForEach(m => m.Dispose());
 }

@@ -25,7 +25,9 @@ public static class AnalyticsSetup
         services.AddSingleton<ImportSlots>();
         services.AddSingleton<ClvSources>();
         services.AddSingleton<ClvFitter>();
-        services.AddHostedService<ClvRefitSchedule>();
+        // Not a hosted service: a Wolverine agent runs it on one node of the cluster.
+        services.AddSingleton<ClvRefitSchedule>();
+        services.AddSingularAgent<ClvRefitScheduleAgent>();
         return services;
     }
 

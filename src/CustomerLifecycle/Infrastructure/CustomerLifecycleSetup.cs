@@ -5,6 +5,7 @@ using CustomerLifecycle.Analytics;
 using CustomerLifecycle.Infrastructure.Http;
 using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Infrastructure.Telemetry;
 using CustomerLifecycle.Ingestion;
 using CustomerLifecycle.Ingestion.Recording;
 using CustomerLifecycle.Lifecycle;
@@ -66,12 +67,25 @@ public static class CustomerLifecycleSetup
         services.AddHostedService<Lifecycle.Journeys.Rebuilding.RebuildPauseRecovery>();
         services.AddSingleton<LifecycleSweep>();
         services.AddSingleton<Lifecycle.Stages.TimeInStageReports>();
-        services.AddHostedService(sp => sp.GetRequiredService<LifecycleSweep>());
+        // Not a hosted service: a Wolverine agent runs it on one node of the cluster.
+        services.AddSingularAgent<LifecycleSweepAgent>();
         services.AddCustomerLifecycleAnalytics(builder.Configuration);
         services.AddApiKeyAuthentication(builder.Configuration);
+        services.AddCustomerLifecycleTelemetry(builder.Configuration);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiVocabulary.Rephrase);
         services.AddExceptionHandler<ProblemHandling>();
-        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+        var runProjections = builder.Configuration.GetValue("Projections:RunOnThisNode", defaultValue: true);
+        services.AddOptions<Operations.ProjectionHealthOptions>().BindConfiguration(Operations.ProjectionHealthOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Operations.ProjectionHealthOptions>, Operations.ProjectionHealthOptions.Validator>();
+        var health = services.AddHealthChecks()
+            .AddCheck<ProcessLiveness>("process", tags: ["live"])
+            .AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+        if (runProjections)
+        {
+            // Only projection nodes answer for the read side; an ingestion-only node stays ready while projections lag.
+            health.AddCheck<Operations.ProjectionHealthCheck>("projections", tags: ["ready"]);
+        }
+
         services.AddOpenApi(o =>
         {
             o.AddDocumentTransformer<ApiKeySecurityScheme>();
@@ -118,18 +132,23 @@ public static class CustomerLifecycleSetup
         app.UseAuthorization();
         app.UseMiddleware<StrictJsonBodies>();
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-        app.MapOpenApi();
-        app.MapScalarApiReference("/scalar", scalar =>
+        app.MapCustomerLifecycleTelemetry();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live"), ResponseWriter = HealthReportJson.WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportJson.WriteAsync });
+        if (StartupRequirements.ServesApiReference(app.Environment, app.Configuration))
         {
-            scalar.WithTitle("CustomerLifecycle API");
-            if (app.Environment.IsDevelopment())
+            app.MapOpenApi();
+            app.MapScalarApiReference("/scalar", scalar =>
             {
-                // Only Development accepts this key (appsettings.Development.json), so prefilling it leaks nothing.
-                scalar.AddPreferredSecuritySchemes("ApiKey").AddApiKeyAuthentication("ApiKey", key => key.Value = "dev-key-change-me");
-            }
-        });
+                scalar.WithTitle("CustomerLifecycle API");
+                if (app.Environment.IsDevelopment())
+                {
+                    // Only Development accepts this key (appsettings.Development.json), so prefilling it leaks nothing.
+                    scalar.AddPreferredSecuritySchemes("ApiKey").AddApiKeyAuthentication("ApiKey", key => key.Value = "dev-key-change-me");
+                }
+            });
+        }
+
         app.MapWolverineEndpoints(o =>
         {
             o.RequireAuthorizeOnAll();

@@ -36,7 +36,7 @@ public sealed record ProjectionsReport(long HighWaterMark, long Events, long Str
 /// </summary>
 public sealed partial class ProjectionRebuilds(
     IDocumentStore store, JourneyBulkRebuild bulk, TimeProvider clock, IHostApplicationLifetime lifetime,
-    ILogger<ProjectionRebuilds> logger)
+    Infrastructure.Telemetry.LifecycleMetrics metrics, ILogger<ProjectionRebuilds> logger)
 {
     // Marten's default gives a replay 5 minutes, which a store of a few million events outgrows: the rebuild then
     // fails half done. A rebuild takes as long as the store needs; stopping the service still cancels it.
@@ -73,6 +73,7 @@ public sealed partial class ProjectionRebuilds(
                     State = "completed", FinishedAt = clock.Now(), Through = result.Through, Events = result.Events + result.Ticks,
                     Journeys = result.Journeys,
                 };
+                metrics.Rebuilt(running.Projection, result.Events + result.Ticks);
                 return;
             }
 

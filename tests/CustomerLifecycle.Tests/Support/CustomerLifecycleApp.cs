@@ -53,6 +53,13 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
         await TestPostgres.DropDatabaseAsync(ConnectionString);
     }
 
+    /// <summary>
+    /// False for a variant that runs Wolverine as production does (leader election, agent assignment and health checks
+    /// through the database, nodes talking over its control queue); the default single-node mode starts the projection
+    /// at once.
+    /// </summary>
+    protected virtual bool RunsSolo => true;
+
     /// <summary>Settings a variant of the app adds on top of the test defaults.</summary>
     protected virtual IEnumerable<(string Key, string Value)> Settings => [];
 
@@ -64,6 +71,8 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("Lifecycle:SweepInterval", "00:00:00");
         // Tests queue their own fits (scoped to their own customers); a scheduled full refit would only add load.
         builder.UseSetting("Analytics:Clv:RefitInterval", "00:00:00");
+        // The test host is not Development: the API reference is served when configured, as in production.
+        builder.UseSetting("ApiReference:Enabled", "true");
         for (var i = 0; i < TestKeys.Configured.Length; i++)
         {
             var (key, scopes) = TestKeys.Configured[i];
@@ -83,8 +92,11 @@ public class CustomerLifecycleApp : WebApplicationFactory<Program>, IAsyncLifeti
 
         builder.ConfigureServices(services =>
         {
-            services.RunWolverineInSoloMode();
-            services.DisableAllExternalWolverineTransports();
+            if (RunsSolo)
+            {
+                services.RunWolverineInSoloMode();
+                services.DisableAllExternalWolverineTransports();
+            }
         });
     }
 

@@ -1,6 +1,7 @@
 using CustomerLifecycle.Analytics.ChurnRisk;
 using CustomerLifecycle.Analytics.Models;
 using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Infrastructure.Telemetry;
 using CustomerLifecycle.Lifecycle;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace CustomerLifecycle.Analytics.Clv;
 /// running it again for a snapshot that did not finish (the service stopped mid-fit) starts that fit over.
 /// </summary>
 public sealed partial class ClvFitter(
-    IDocumentStore store, NpgsqlDataSource dataSource, ClvSources sources, RuleSet rules, IOptions<ClvDefaults> defaults, TimeProvider clock, ILogger<ClvFitter> logger)
+    IDocumentStore store, NpgsqlDataSource dataSource, ClvSources sources, RuleSet rules, IOptions<ClvDefaults> defaults, TimeProvider clock, LifecycleMetrics metrics, ILogger<ClvFitter> logger)
 {
     /// <summary>Customers valued and written per step; also how often progress is reported.</summary>
     public const int ChunkSize = 2_000;
@@ -34,6 +35,7 @@ public sealed partial class ClvFitter(
 
         snapshot = snapshot with { Status = FitStatus.Running, StartedAt = clock.Now(), Progress = new FitProgress("reading purchases", 0, 0) };
         await SaveAsync(snapshot, ct);
+        var started = TimeProvider.System.GetTimestamp();
         try
         {
             var running = snapshot;
@@ -42,6 +44,7 @@ public sealed partial class ClvFitter(
             {
                 LogNothingToFit(logger, snapshotId, nothingToFit!);
                 await SaveAsync(snapshot with { Status = FitStatus.Failed, CompletedAt = clock.Now(), Error = nothingToFit }, ct);
+                metrics.Fitted("nothing_to_fit", TimeProvider.System.GetElapsedTime(started));
                 return;
             }
 
@@ -53,6 +56,7 @@ public sealed partial class ClvFitter(
                 Progress = new FitProgress("completed", outcome.Customers, outcome.Customers),
             }, ct);
             await ClvResults.PurgeOlderAsync(dataSource, defaults.Value.KeepResultsOfSnapshots, ct);
+            metrics.Fitted("completed", TimeProvider.System.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -60,6 +64,7 @@ public sealed partial class ClvFitter(
             // cancellation propagates and the durable queue runs the fit again when the service is back.
             LogFitFailed(logger, snapshotId, ex);
             await SaveAsync(snapshot with { Status = FitStatus.Failed, CompletedAt = clock.Now(), Error = ex.Message }, CancellationToken.None);
+            metrics.Fitted("failed", TimeProvider.System.GetElapsedTime(started));
         }
     }
 

@@ -10,7 +10,7 @@ namespace CustomerLifecycle.Analytics.Clv;
 /// <summary>
 /// Queues a full-scope refit with the configured defaults whenever the newest one was requested more than
 /// Analytics:Clv:RefitInterval ago (and none is waiting or running). It asks the store rather than counting time
-/// itself, so a restart does not postpone the refit and several nodes running the schedule rarely queue two.
+/// itself, so a restart does not postpone the refit. One node of the cluster runs it (<see cref="ClvRefitScheduleAgent"/>).
 /// The fit itself runs on the fit queue, reading with its own connections: ingestion is never blocked by it.
 /// </summary>
 public sealed partial class ClvRefitSchedule(

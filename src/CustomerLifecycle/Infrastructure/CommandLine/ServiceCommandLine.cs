@@ -18,7 +18,7 @@ public static class ServiceCommandLine
     /// <summary>A command failed (bad arguments, rejected lines, the service refused).</summary>
     public const int CommandFailed = 1;
 
-    /// <summary>The service could not start: its address is taken or its database could not be reached or started.</summary>
+    /// <summary>The service could not start: a required setting is missing, its address is taken, or its database could not be reached or started.</summary>
     public const int StartFailed = 2;
 
     private static readonly string[] HelpCommands = ["help", "?"];
@@ -62,6 +62,11 @@ public static class ServiceCommandLine
         {
             await Console.Error.WriteLineAsync(
                 $"customer-lifecycle: cannot start: {ex.Message} Is the service already running? Stop it, or choose another address with ASPNETCORE_URLS.");
+            return StartFailed;
+        }
+        catch (StartupRefusedException ex)
+        {
+            await Console.Error.WriteLineAsync($"customer-lifecycle: cannot start: {ex.Message}");
             return StartFailed;
         }
         catch (PrivatePostgresException ex)

@@ -3,9 +3,10 @@ using CustomerLifecycle.Infrastructure.Postgres;
 namespace CustomerLifecycle.Infrastructure.Store;
 
 /// <summary>
-/// Where the event store lives: the server named by ConnectionStrings:Marten, or - when none is configured - a
-/// private PostgreSQL that we start from the machine's binaries (data under the repository's .data/ folder) and stop
-/// with the service. That is what lets a fresh clone run with one command and nothing started by hand.
+/// Where the event store lives: the server named by ConnectionStrings:Marten, or - when none is configured, in
+/// Development or with PrivatePostgres:Enabled=true - a private PostgreSQL that we start from the machine's binaries
+/// (data under the repository's .data/ folder) and stop with the service. That is what lets a fresh clone run with one
+/// command and nothing started by hand; a production node never falls back on it by accident.
 /// </summary>
 public static partial class DatabaseEndpoint
 {
@@ -40,6 +41,11 @@ public static partial class DatabaseEndpoint
         if (!needed)
         {
             return Unused;
+        }
+
+        if (!StartupRequirements.MayStartPrivatePostgres(builder.Environment, builder.Configuration))
+        {
+            throw new StartupRefusedException(StartupRequirements.Unmet(builder.Environment, builder.Configuration)!);
         }
 
         using var loggers = LoggerFactory.Create(logging => logging.AddConsole());

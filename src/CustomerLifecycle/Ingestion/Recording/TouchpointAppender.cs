@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Infrastructure.Telemetry;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
@@ -30,7 +31,7 @@ public sealed record RequestOrigin(string Endpoint, string? ApiKey, DateTimeOffs
 /// and inserts the events in Marten's own format; with the quarantine rows in the same round trip and COMMIT in the
 /// next, a request costs two round trips however many events it holds.
 /// </summary>
-public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentStore store)
+public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentStore store, LifecycleMetrics metrics)
 {
     private const string TenantId = "*DEFAULT*";
     private readonly ISerializer serializer = store.Options.Serializer();
@@ -40,6 +41,16 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
     public async Task<AppendResult> AppendAsync(
         IReadOnlyList<ValidTouchpoint> touchpoints, IReadOnlyList<Rejection> rejections, RequestOrigin origin, CancellationToken ct,
         IReadOnlyList<RequestOrigin>? itemOrigins = null)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var result = await AppendAndCommitAsync(touchpoints, rejections, origin, itemOrigins, ct);
+        metrics.Appended(origin.Endpoint, result, rejections, TimeProvider.System.GetElapsedTime(started));
+        return result;
+    }
+
+    private async Task<AppendResult> AppendAndCommitAsync(
+        IReadOnlyList<ValidTouchpoint> touchpoints, IReadOnlyList<Rejection> rejections, RequestOrigin origin,
+        IReadOnlyList<RequestOrigin>? itemOrigins, CancellationToken ct)
     {
         var outcomes = new AppendOutcome[touchpoints.Count];
         var firstIndexById = new Dictionary<Guid, int>(touchpoints.Count);
@@ -370,6 +381,7 @@ public sealed class TouchpointAppender(NpgsqlDataSource dataSource, IDocumentSto
     /// <summary>Quarantines a request that never got as far as touchpoints (bad JSON, too large).</summary>
     public async Task<long> QuarantineAsync(Rejection rejection, RequestOrigin origin, CancellationToken ct)
     {
+        metrics.Rejected(origin.Endpoint, rejection.Reason);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return (await QuarantineAsync(connection, [rejection], origin, ct))[0];
     }

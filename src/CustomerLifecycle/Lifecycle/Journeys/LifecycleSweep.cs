@@ -80,9 +80,10 @@ public sealed partial class LifecycleSweep(
             {
                 await SweepAsync(await SafeAsOfAsync(clock.Now() - settings.SettleMargin, stoppingToken), stoppingToken);
             }
-            catch (Exception ex) when (ex is NpgsqlException or Marten.Exceptions.MartenCommandException or JasperFx.ConcurrencyException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                // The store is away or another node ticked at the same moment: the next round catches up.
+                // The store is away (whatever shape the failure takes on the way up) or another node ticked at the same
+                // moment: the next round catches up. A failure escaping the loop would end the sweep for good.
                 LogSweepFailed(logger, ex.Message);
             }
         }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CustomerLifecycle.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CustomerLifecycle.Tests.Infrastructure.Http;
 
@@ -16,7 +17,19 @@ public class ServiceSurfaceHttpTests(CustomerLifecycleApp app)
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
         var ready = await anonymous.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+        var report = (await ready.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("Healthy", (string)report["status"]!);
+        Assert.Equal("Healthy", (string)report["checks"]!["postgres"]!["status"]!);
+        Assert.Equal("Healthy", (string)report["checks"]!["projections"]!["status"]!);
+    }
+
+    [Fact]
+    public void A_solo_node_runs_the_sweep_and_the_clv_refit_schedule_itself()
+    {
+        var running = app.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>().Agents.AllRunningAgentUris();
+
+        Assert.Contains(new Uri($"{CustomerLifecycle.Lifecycle.Journeys.LifecycleSweepAgent.UriScheme}://"), running);
+        Assert.Contains(new Uri($"{CustomerLifecycle.Analytics.Clv.ClvRefitScheduleAgent.UriScheme}://"), running);
     }
 
     [Fact]
