@@ -8,6 +8,7 @@ using CustomerLifecycle.Ingestion;
 using CustomerLifecycle.Ingestion.Recording;
 using CustomerLifecycle.Lifecycle;
 using CustomerLifecycle.Lifecycle.Journeys;
+using CustomerLifecycle.WebConsole;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -60,6 +61,7 @@ public static class CustomerLifecycleSetup
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleSweep>());
         services.AddCustomerLifecycleAnalytics(builder.Configuration);
         services.AddApiKeyAuthentication(builder.Configuration);
+        services.AddCustomerLifecycleConsole();
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemHandling>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
@@ -104,11 +106,13 @@ public static class CustomerLifecycleSetup
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapOpenApi();
         app.MapScalarApiReference("/scalar");
+        app.MapCustomerLifecycleConsole();
         app.MapWolverineEndpoints(o =>
         {
             o.RequireAuthorizeOnAll();
