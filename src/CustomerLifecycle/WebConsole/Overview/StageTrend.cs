@@ -14,6 +14,19 @@ public enum TrendPeriod
 /// <summary>Customers in one stage at the end of one period.</summary>
 public sealed record StagePoint(DateTimeOffset At, string Stage, long Customers);
 
+/// <summary>What the overview shows, read at <paramref name="ReadAt"/>.</summary>
+public sealed record OverviewSnapshot(DateTimeOffset ReadAt, TrendPeriod Period, Headline Headline, IReadOnlyList<StageCount> Now, IReadOnlyList<StagePoint> Trend)
+{
+    public static async Task<OverviewSnapshot> ReadAsync(
+        NpgsqlDataSource dataSource, DateTimeOffset now, TrendPeriod period, string? channel, string? cohort, CancellationToken ct)
+    {
+        var counts = await GetStageDistribution.CountAsync(dataSource, null, channel, cohort, ct);
+        var trend = await StageTrend.ReadAsync(dataSource, now, period, channel, cohort, ct);
+        return new OverviewSnapshot(now, period, Headline.From(counts),
+            [.. Enum.GetValues<LifecycleStage>().Select(s => new StageCount(s, counts.GetValueOrDefault(s)))], trend);
+    }
+}
+
 /// <summary>The headline numbers of the overview, read from the stage counts now.</summary>
 public sealed record Headline(long Customers, long Active, long AtRisk, long Churned, long WonBack)
 {
