@@ -82,7 +82,8 @@ public static class StageTrend
         var points = new List<StagePoint>();
         foreach (var at in Instants(now, period))
         {
-            var counts = await GetStageDistribution.CountAsync(dataSource, at, channel, cohort, ct);
+            // The last point is "now", counted exactly as the headline and the table are (asOf null).
+            var counts = await GetStageDistribution.CountAsync(dataSource, at == now ? null : at, channel, cohort, ct);
             points.AddRange(Enum.GetValues<LifecycleStage>().Select(s => new StagePoint(at, s.ToString(), counts.GetValueOrDefault(s))));
         }
 
