@@ -10,6 +10,7 @@ using CustomerLifecycle.Ingestion;
 using CustomerLifecycle.Ingestion.Recording;
 using CustomerLifecycle.Lifecycle;
 using CustomerLifecycle.Lifecycle.Journeys;
+using CustomerLifecycle.WebConsole;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -72,6 +73,7 @@ public static class CustomerLifecycleSetup
         services.AddCustomerLifecycleAnalytics(builder.Configuration);
         services.AddApiKeyAuthentication(builder.Configuration);
         services.AddCustomerLifecycleTelemetry(builder.Configuration);
+        services.AddCustomerLifecycleConsole();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiVocabulary.Rephrase);
         services.AddExceptionHandler<ProblemHandling>();
         var runProjections = builder.Configuration.GetValue("Projections:RunOnThisNode", defaultValue: true);
@@ -131,6 +133,7 @@ public static class CustomerLifecycleSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<StrictJsonBodies>();
+        app.UseAntiforgery();
 
         app.MapCustomerLifecycleTelemetry();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live"), ResponseWriter = HealthReportJson.WriteAsync });
@@ -148,6 +151,7 @@ public static class CustomerLifecycleSetup
                 }
             });
         }
+        app.MapCustomerLifecycleConsole();
 
         app.MapWolverineEndpoints(o =>
         {

@@ -51,13 +51,28 @@ public static class EraseCustomer
     public static async Task<IResult> Post(
         string customerId, EraseRequest request, HttpContext http, IDocumentStore store, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 500)
+        if (ReasonError(request.Reason) is { } error)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["is required, at most 500 characters"] });
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = [error] });
         }
 
+        return await EraseAsync(customerId, request.Reason, http.User.Identity?.Name ?? "unknown", store, dataSource, clock, ct) is { } receipt
+            ? Results.Ok(receipt)
+            : Results.Problem(statusCode: 404, title: "Unknown customer", detail: $"No events have been recorded for customer '{customerId}'.");
+    }
+
+    /// <summary>Why a reason is not acceptable, or null when it is.</summary>
+    public static string? ReasonError(string? reason) =>
+        string.IsNullOrWhiteSpace(reason) || reason.Length > 500 ? "is required, at most 500 characters" : null;
+
+    /// <summary>Erases the customer (the endpoint and the console share it); null when nothing was recorded for them.</summary>
+    public static async Task<ErasureReceipt?> EraseAsync(
+        string customerId, string reason, string erasedBy, IDocumentStore store, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(clock);
         var erasedAt = clock.Now();
-        var erasedBy = http.User.Identity?.Name ?? "unknown";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
@@ -69,7 +84,7 @@ public static class EraseCustomer
             lockStream.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
             if (await lockStream.ExecuteScalarAsync(ct) is null)
             {
-                return Results.Problem(statusCode: 404, title: "Unknown customer", detail: $"No events have been recorded for customer '{customerId}'.");
+                return null;
             }
         }
 
@@ -108,7 +123,7 @@ public static class EraseCustomer
                 new NpgsqlParameter<string> { TypedValue = customerId },
                 new NpgsqlParameter<DateTimeOffset> { TypedValue = erasedAt },
                 new NpgsqlParameter<string> { TypedValue = erasedBy },
-                new NpgsqlParameter<string> { TypedValue = request.Reason },
+                new NpgsqlParameter<string> { TypedValue = reason },
             },
         };
         await log.ExecuteNonQueryAsync(ct);
@@ -127,6 +142,6 @@ public static class EraseCustomer
         };
         await forget.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
-        return Results.Ok(new ErasureReceipt(customerId, erasedAt, erasedBy, scrubbed));
+        return new ErasureReceipt(customerId, erasedAt, erasedBy, scrubbed);
     }
 }

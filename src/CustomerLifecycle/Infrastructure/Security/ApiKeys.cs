@@ -48,9 +48,7 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var hash = Hash(presented);
-        var match = settings.CurrentValue.ApiKeys.FirstOrDefault(k =>
-            CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(k.Sha256.Trim().ToLowerInvariant()), Encoding.ASCII.GetBytes(hash)));
+        var match = settings.CurrentValue.Find(presented);
         if (match is null)
         {
             return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
@@ -116,13 +114,28 @@ public static class ApiKeySetup
         return services;
     }
 
+    /// <summary>
+    /// The API's policies authenticate with the key scheme only, whatever the default scheme: a console session cookie
+    /// never opens an API endpoint, so the API stays header-only (and needs no CSRF defence).
+    /// </summary>
     private static AuthorizationBuilder AddScopePolicies(this AuthorizationBuilder builder)
     {
+        builder.SetDefaultPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build());
         foreach (var scope in Scopes.All)
         {
-            builder.AddPolicy(scope, policy => policy.RequireAuthenticatedUser().RequireClaim("scope", scope));
+            builder.AddPolicy(scope, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().RequireClaim("scope", scope));
         }
 
         return builder;
+    }
+
+    /// <summary>The configured key whose hash matches <paramref name="key"/>, or null; compared in constant time.</summary>
+    public static ApiKeyOptions? Find(this ApiKeySettings settings, string key) => settings.FindByHash(ApiKeyAuthenticationHandler.Hash(key));
+
+    public static ApiKeyOptions? FindByHash(this ApiKeySettings settings, string hash)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var presented = Encoding.ASCII.GetBytes(hash);
+        return settings.ApiKeys.FirstOrDefault(k => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(k.Sha256.Trim().ToLowerInvariant()), presented));
     }
 }

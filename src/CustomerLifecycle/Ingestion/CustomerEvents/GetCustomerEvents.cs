@@ -53,16 +53,25 @@ public static class GetCustomerEvents
             return Results.ValidationProblem(errors);
         }
 
+        return await ReadPageAsync(customerId, session, fromVersion, limit, ct) is { } page
+            ? Results.Ok(page)
+            : Results.Problem(statusCode: 404, title: "Unknown customer", detail: $"No events have been recorded for customer '{customerId}'.");
+    }
+
+    /// <summary>One page of the stream, or null when nothing was recorded for the customer (the endpoint and the console share it).</summary>
+    public static async Task<CustomerEventPage?> ReadPageAsync(string customerId, IQuerySession session, long fromVersion, int limit, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(session);
         var state = await session.Events.FetchStreamStateAsync(customerId, ct);
         if (state is null)
         {
-            return Results.Problem(statusCode: 404, title: "Unknown customer", detail: $"No events have been recorded for customer '{customerId}'.");
+            return null;
         }
 
         var events = await session.Events.FetchStreamAsync(customerId, version: fromVersion + limit - 1, fromVersion: fromVersion, token: ct);
         var page = events.Select(ToStored).ToList();
         var next = page.Count > 0 && page[^1].Version < state.Version ? page[^1].Version + 1 : (long?)null;
-        return Results.Ok(new CustomerEventPage(customerId, state.Version, page, next));
+        return new CustomerEventPage(customerId, state.Version, page, next);
     }
 
     private static StoredEvent ToStored(IEvent e)

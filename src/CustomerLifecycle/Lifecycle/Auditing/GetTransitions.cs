@@ -23,11 +23,18 @@ public static class GetTransitions
     /// <param name="includeWithdrawn">Also list transitions produced and replaced at the same instant (no reader ever saw them).</param>
     public static async Task<IResult> Get(string customerId, IQuerySession session, CancellationToken ct, bool includeWithdrawn = false)
     {
+        return await ReadAsync(customerId, session, includeWithdrawn, ct) is { } log ? Results.Ok(log) : Unknown(customerId);
+    }
+
+    /// <summary>The transition log, or null when no lifecycle is known for the customer (the endpoint and the console share it).</summary>
+    public static async Task<TransitionLog?> ReadAsync(string customerId, IQuerySession session, bool includeWithdrawn, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(session);
         var journey = await session.LoadAsync<CustomerJourney>(customerId, ct);
         return journey is null
-            ? Unknown(customerId)
-            : Results.Ok(new TransitionLog(customerId, journey.Journal.Horizon, journey.Journal.Rules.Version,
-                [.. journey.Journal.Log.Where(t => includeWithdrawn || !t.IsWithdrawn)]));
+            ? null
+            : new TransitionLog(customerId, journey.Journal.Horizon, journey.Journal.Rules.Version,
+                [.. journey.Journal.Log.Where(t => includeWithdrawn || !t.IsWithdrawn)]);
     }
 
     /// <summary>

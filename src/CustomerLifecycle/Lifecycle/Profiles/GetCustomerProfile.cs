@@ -29,18 +29,25 @@ public static class GetCustomerProfile
     [WolverineGet("/api/customers/{customerId}/profile", Name = "GetCustomerProfile"), Authorize(Policy = Scopes.Read), Tags("Customers")]
     [EndpointSummary("A customer's lifecycle stage, history, acquisition and counters")]
     [ProducesResponseType<CustomerProfile>(200), ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
-    public static async Task<IResult> Get(string customerId, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(string customerId, IQuerySession session, CancellationToken ct) =>
+        await ReadAsync(customerId, session, ct) is { } profile
+            ? Results.Ok(profile)
+            : Results.Problem(statusCode: 404, title: "Unknown customer",
+                detail: $"No lifecycle is known for customer '{customerId}' (a touchpoint posted a moment ago may still be on its way into the views).");
+
+    /// <summary>The profile, or null when no lifecycle is known for the customer (the endpoint and the console share it).</summary>
+    public static async Task<CustomerProfile?> ReadAsync(string customerId, IQuerySession session, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(session);
         var journey = await session.LoadAsync<CustomerJourney>(customerId, ct);
         if (journey is null)
         {
-            return Results.Problem(statusCode: 404, title: "Unknown customer",
-                detail: $"No lifecycle is known for customer '{customerId}' (a touchpoint posted a moment ago may still be on its way into the views).");
+            return null;
         }
 
         var journal = journey.Journal;
         var counters = journal.State.Counters;
-        return Results.Ok(new CustomerProfile(
+        return new CustomerProfile(
             journey.Id,
             journey.Stage,
             journey.StageSince,
@@ -52,6 +59,6 @@ public static class GetCustomerProfile
             journal.TimeInStages,
             journal.Horizon,
             journey.NextDueAt,
-            journal.Rules.Version));
+            journal.Rules.Version);
     }
 }

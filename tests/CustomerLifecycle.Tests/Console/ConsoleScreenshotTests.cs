@@ -1,0 +1,58 @@
+using CustomerLifecycle.DemoData.Generation;
+using CustomerLifecycle.DemoData.Posting;
+using CustomerLifecycle.Tests.Support;
+using Microsoft.Playwright;
+
+namespace CustomerLifecycle.Tests.Console;
+
+/// <summary>
+/// Every console page over a demo population renders without an error, captured as a screenshot. The README's
+/// pictures come from here: <c>CONSOLE_SCREENSHOTS_DIR=$PWD/docs/console dotnet test tests/CustomerLifecycle.Tests
+/// --filter "FullyQualifiedName~ConsoleScreenshotTests"</c> writes them to docs/console (otherwise to a temporary folder).
+/// </summary>
+[Collection(ConsoleBrowserGroup.Name)]
+public class ConsoleScreenshotTests(ConsoleBrowser browser)
+{
+    [Fact]
+    public async Task Every_page_renders_over_demo_data_and_is_captured()
+    {
+        var today = DateTimeOffset.UtcNow;
+        var data = DemoDataGenerator.Generate(new DemoSettings(Customers: 300, Seed: 17, Until: DateOnly.FromDateTime(today.UtcDateTime)));
+        var posted = await new TouchpointPoster(browser.App.ClientWithKey(TestKeys.Ingest)).PostAsync(data.Touchpoints);
+        Assert.True(posted.Succeeded, posted.Failure);
+        await browser.App.SweepAsync(today);
+        var customer = data.Customers.Where(c => c.Orders is >= 3 and <= 6).Select(c => c.Id).First();
+
+        var folder = Environment.GetEnvironmentVariable("CONSOLE_SCREENSHOTS_DIR") is { Length: > 0 } dir
+            ? dir
+            : Directory.CreateTempSubdirectory("console-screenshots").FullName;
+        Directory.CreateDirectory(folder);
+
+        var signIn = await browser.NewPageAsync();
+        await signIn.GotoAsync("/sign-in");
+        await CaptureAsync(signIn, "Sign in", Path.Combine(folder, "sign-in.png"));
+
+        var page = await browser.SignedInPageAsync(TestKeys.All);
+        await CaptureAsync(page, "Overview", Path.Combine(folder, "overview.png"), "Apply");
+        await Assertions.Expect(page.GetByTestId("trend-chart").Locator("svg").First).ToBeVisibleAsync();
+        await page.GotoAsync($"/customers/{customer}");
+        await CaptureAsync(page, "Customer 360", Path.Combine(folder, "customer-360.png"), "Find");
+        await page.GotoAsync("/operations");
+        await CaptureAsync(page, "Operations", Path.Combine(folder, "operations.png"));
+    }
+
+    private static async Task CaptureAsync(IPage page, string heading, string path, string? interactiveButton = null)
+    {
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading, Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".rz-alert-danger")).ToHaveCountAsync(0);
+        if (interactiveButton is not null)
+        {
+            // Charts are redrawn to the page's width once it is interactive (which enables its buttons).
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = interactiveButton })).ToBeEnabledAsync();
+            await page.WaitForTimeoutAsync(1000);
+        }
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        Assert.True(new FileInfo(path).Length > 10_000, $"{path} is too small to show the page");
+    }
+}
