@@ -77,7 +77,7 @@ public sealed class StartupRequirementsTests
         Assert.Equal(2, process.ExitCode);
         var lines = (await errors).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);
-        Assert.StartsWith("ConnectionStrings:Marten is not set", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("customer-lifecycle: cannot start: ConnectionStrings:Marten is not set", lines[0], StringComparison.Ordinal);
     }
 }
 
