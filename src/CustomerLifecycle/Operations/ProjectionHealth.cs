@@ -15,9 +15,10 @@ public sealed class ProjectionHealthOptions
     public long MaxLag { get; set; } = 50_000;
 
     /// <summary>
-    /// How long the oldest event a projection has not folded may wait before the projection counts as stopped and
-    /// readiness turns Unhealthy. Keep it longer than the daemon's gap threshold (30 s), which holds a projection back
-    /// legitimately after a rolled-back append.
+    /// How long a projection with events to fold may go without recording progress (and its oldest unfolded event
+    /// wait) before it counts as stopped and readiness turns Unhealthy. A projection working through a backlog records
+    /// progress with every page, so it is behind (Degraded), not stopped. Keep it longer than the daemon's gap threshold
+    /// (30 s), which holds a projection back legitimately after a rolled-back append.
     /// </summary>
     public TimeSpan StoppedAfter { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -65,16 +66,21 @@ public sealed class ProjectionHealthCheck(
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             foreach (var projection in store.Options.Events.Projections().Select(p => p.Name))
             {
-                var (lag, waited) = await ProgressAsync($"{projection}:All", timeout.Token);
+                var (lag, waited, sinceProgress) = await ProgressAsync($"{projection}:All", timeout.Token);
                 data[$"{projection}.lag"] = lag;
                 data[$"{projection}.oldest_unprocessed_age_seconds"] = Math.Round(waited.TotalSeconds, 1);
+                if (sinceProgress is { } since)
+                {
+                    data[$"{projection}.seconds_since_progress"] = Math.Round(since.TotalSeconds, 1);
+                }
+
                 if (rebuilds.Latest(projection) is { State: "running" })
                 {
                     behind.Add($"{projection} is paused for a rebuild ({lag} events behind)");
                 }
-                else if (lag > 0 && waited > bounds.StoppedAfter)
+                else if (lag > 0 && waited > bounds.StoppedAfter && !(sinceProgress <= bounds.StoppedAfter))
                 {
-                    stopped.Add($"{projection} has stopped: an event stored {waited.TotalSeconds:0} s ago is not folded in ({lag} events behind)");
+                    stopped.Add($"{projection} has stopped: no progress for {(sinceProgress ?? waited).TotalSeconds:0} s and an event stored {waited.TotalSeconds:0} s ago is not folded in ({lag} events behind)");
                 }
                 else if (lag > bounds.MaxLag)
                 {
@@ -92,13 +98,17 @@ public sealed class ProjectionHealthCheck(
             : HealthCheckResult.Healthy("Projections keep up", data);
     }
 
-    private async Task<(long Lag, TimeSpan Waited)> ProgressAsync(string shard, CancellationToken ct)
+    /// <summary>Events behind, how long the oldest unfolded event has waited, and how long since the projection last recorded progress (null: never).</summary>
+    private async Task<(long Lag, TimeSpan Waited, TimeSpan? SinceProgress)> ProgressAsync(string shard, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
             $"""
-             with progress as (select coalesce((select last_seq_id from {StoreSetup.Schema}.mt_event_progression where name = $1), 0) as processed)
+             with progress as (
+               select coalesce(max(last_seq_id), 0) as processed, max(last_updated) as updated
+               from {StoreSetup.Schema}.mt_event_progression where name = $1)
              select (select coalesce(max(seq_id), 0) from {StoreSetup.Schema}.mt_events) - p.processed,
-                    (select e.timestamp from {StoreSetup.Schema}.mt_events e where e.seq_id > p.processed order by e.seq_id limit 1)
+                    (select e.timestamp from {StoreSetup.Schema}.mt_events e where e.seq_id > p.processed order by e.seq_id limit 1),
+                    extract(epoch from now() - p.updated)::float8
              from progress p
              """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = shard });
@@ -106,6 +116,7 @@ public sealed class ProjectionHealthCheck(
         await reader.ReadAsync(ct);
         var lag = Math.Max(0, reader.GetInt64(0));
         var waited = reader.IsDBNull(1) ? TimeSpan.Zero : clock.GetUtcNow() - reader.GetFieldValue<DateTimeOffset>(1);
-        return (lag, waited < TimeSpan.Zero ? TimeSpan.Zero : waited);
+        TimeSpan? sinceProgress = reader.IsDBNull(2) ? null : TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(2)));
+        return (lag, waited < TimeSpan.Zero ? TimeSpan.Zero : waited, sinceProgress);
     }
 }
