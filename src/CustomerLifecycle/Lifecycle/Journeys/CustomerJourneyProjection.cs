@@ -15,10 +15,10 @@ namespace CustomerLifecycle.Lifecycle.Journeys;
 /// Events arrive in global sequence order, which is the journal's knowledge order, so a rebuild reproduces exactly
 /// what the live projection built, corrections and all.
 ///
-/// Why not Marten's MultiStreamProjection (which this was until November 2026): it writes each journey with a statement
-/// of its own, and the mirror tables followed through row triggers, so a page of 2,000 events cost thousands of
-/// statements, each planned, started and run on its own, and a profile of the live projection found the server's
-/// single projection session busy almost all the time (lag grew without bound at 2,900 events/s). Here a page is folded
+/// Why not Marten's MultiStreamProjection: it writes each journey with a statement of its own, and the mirror tables
+/// would follow through row triggers, so a page of 2,000 events costs thousands of statements, each planned, started
+/// and run on its own; profiled, the server's single projection session was busy almost all the time and the lag grew
+/// without bound at 2,900 events/s. Here a page is folded
 /// in memory and written set-wise by <see cref="JourneyWriter"/>: one statement per table, the mirror rows and counts
 /// derived from the old and new documents in C#. The daemon still feeds the pages, keeps the progress in the same
 /// transaction as the writes, and runs the shard on one node.

@@ -103,7 +103,7 @@ public static class JourneyTables
     }
 
     /// <summary>
-    /// Drops the row triggers that mirrored journeys until November 2026. Runs before Marten's own migration: the
+    /// Drops the row triggers with which older stores mirrored journeys. Runs before Marten's own migration: the
     /// update trigger's WHEN clause reads the journey's old mirror_key column, which Marten drops as unmapped.
     /// </summary>
     public static string RetiredTriggersSql(string schema) => $$"""
@@ -128,7 +128,7 @@ public static class JourneyTables
     /// Inserts and updates are mirrored by <see cref="JourneyWriter"/>, set-wise per page of events; a trigger refuses
     /// them from anyone else, since mirrors kept by two code paths drift apart. Deletes (Marten's own rebuild deletes
     /// every journey first) and truncates take the journeys' mirror rows and counts with them, set-wise per statement.
-    /// Until November 2026 row triggers mirrored every insert and update (<see cref="RetiredTriggersSql"/> drops them).
+    /// Older stores mirrored every insert and update through row triggers (<see cref="RetiredTriggersSql"/> drops them).
     /// </summary>
     public static string TriggerSql(string schema) => $$"""
         create or replace function {{schema}}.cl_refuse_journey_write() returns trigger language plpgsql as $fn$
@@ -270,9 +270,9 @@ public static class JourneyTables
     /// Marten's one-column index on the stage left every journey in the stage to fetch and sort.
     /// </summary>
     public static string StorageSql(string schema) => $$"""
-        -- Until November 2026 the open spell carried the journey's next deadline; time in stage now reads it from the journey.
+        -- Older stores kept the journey's next deadline on the open spell; time in stage reads it from the journey.
         alter table {{schema}}.{{Spells}} drop column if exists next_due_at;
-        -- Until November 2026 a trigger compared the journey's mirror key in a column of its own; JourneyWriter reads it from the document.
+        -- Older stores kept the mirror key in a column of its own for a trigger; JourneyWriter reads it from the document.
         alter table {{schema}}.{{DocumentTable}} drop column if exists mirror_key;
         do $do$
         begin

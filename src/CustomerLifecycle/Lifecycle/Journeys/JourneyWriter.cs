@@ -88,9 +88,9 @@ public static class JourneyWriter
     }
 
     /// <summary>
-    /// The instant a spell row holds. Until November 2026 a trigger derived the rows from the stored document's JSON
-    /// (100 ns digits), and PostgreSQL rounds the fraction to microseconds as rint(strtod(fraction) * 1e6), half to even,
-    /// where Npgsql would truncate. The rows keep that rounding, so tables written before and after agree.
+    /// The instant a spell row holds: the document's JSON instant (100 ns digits) rounded to microseconds as PostgreSQL
+    /// rounds it, rint(strtod(fraction) * 1e6), half to even, where Npgsql would truncate. Older stores derived the rows
+    /// from the JSON in the database, so the same rounding keeps every store's rows equal to a recount.
     /// </summary>
     public static DateTimeOffset AsParsedFromJson(DateTimeOffset value)
     {
