@@ -115,15 +115,7 @@ internal sealed class MartenAppendPhase : IPhase
     {
         opts.Connection(connectionString);
         opts.DatabaseSchemaName = StoreSetup.Schema;
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => json.AllowOutOfOrderMetadataProperties = true);
-        opts.Events.StreamIdentity = StreamIdentity.AsString;
-        opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
-        opts.Events.MetadataConfig.HeadersEnabled = true;
-        foreach (var (name, type) in TouchpointTypes.All)
-        {
-            opts.Events.MapEventType(type, name);
-        }
-
+        StoreSetup.ConfigureEventsAndSerializer(opts);
         opts.AutoCreateSchemaObjects = AutoCreate.None;
     });
 

@@ -33,21 +33,7 @@ public static class StoreSetup
             {
                 opts.Connection(dataSource);
                 opts.DatabaseSchemaName = Schema;
-                // Journals hold closed record hierarchies tagged with a type field; jsonb reorders keys, so the tag may
-                // not come first when read back.
-                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => json.AllowOutOfOrderMetadataProperties = true);
-
-                // The stream key is the customer's own id as the posting service knows it.
-                opts.Events.StreamIdentity = StreamIdentity.AsString;
-                opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
-                opts.Events.MetadataConfig.HeadersEnabled = true;
-                foreach (var (name, type) in TouchpointTypes.All)
-                {
-                    opts.Events.MapEventType(type, name);
-                }
-
-                opts.Events.MapEventType<LifecycleDeadlineReached>(LifecycleDeadlineReached.EventTypeName);
-                opts.Events.MapEventType<LifecycleClockTicked>(LifecycleClockTicked.EventTypeName);
+                ConfigureEventsAndSerializer(opts);
 
                 var journeys = new CustomerJourneyProjection(rules, dataSource);
                 journeys.Options.BatchSize = 2_000;
@@ -85,6 +71,30 @@ public static class StoreSetup
             .IntegrateWithWolverine(w => w.UseWolverineManagedEventSubscriptionDistribution = runProjections)
             .UseLightweightSessions();
         return services;
+    }
+
+    /// <summary>
+    /// The serializer and the event store's shape (string stream keys, the append mode, headers, the event catalogue's
+    /// wire names): what anything that reads or writes these events in-process must share with the service.
+    /// </summary>
+    public static void ConfigureEventsAndSerializer(StoreOptions opts)
+    {
+        ArgumentNullException.ThrowIfNull(opts);
+        // Journals hold closed record hierarchies tagged with a type field; jsonb reorders keys, so the tag may
+        // not come first when read back.
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json => json.AllowOutOfOrderMetadataProperties = true);
+
+        // The stream key is the customer's own id as the posting service knows it.
+        opts.Events.StreamIdentity = StreamIdentity.AsString;
+        opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+        foreach (var (name, type) in TouchpointTypes.All)
+        {
+            opts.Events.MapEventType(type, name);
+        }
+
+        opts.Events.MapEventType<LifecycleDeadlineReached>(LifecycleDeadlineReached.EventTypeName);
+        opts.Events.MapEventType<LifecycleClockTicked>(LifecycleClockTicked.EventTypeName);
     }
 
     private static void DuplicateJourneyColumnsWithoutIndexes(DocumentMapping mapping)
