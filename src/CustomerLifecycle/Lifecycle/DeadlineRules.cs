@@ -39,7 +39,7 @@ internal static class DeadlineRules
                 yield return Make(DeadlineKind.InactiveAtRisk, last, last.OccurredAt + rules.AtRiskAfter, LifecycleStage.AtRisk, RuleIds.InactiveAtRisk);
             }
 
-            if (rules.OverdueAtRiskEnabled && spell.Purchases >= rules.OverdueMinPurchases && MedianGap(spell.RecentPurchases) is { } median)
+            if (rules.OverdueAtRiskEnabled && spell.Purchases >= rules.OverdueMinPurchases && MedianGap(spell.RecentPurchaseTimes) is { } median)
             {
                 var allowed = TimeSpan.FromTicks((long)Math.Round(median.Ticks * rules.OverdueFactor, MidpointRounding.ToEven));
                 var due = last.OccurredAt + (allowed > rules.OverdueMin ? allowed : rules.OverdueMin);
@@ -69,7 +69,7 @@ internal static class DeadlineRules
         new(due, to, ruleId, new DeadlineCause(kind, startedBy, due));
 
     /// <summary>The median gap between consecutive recent purchases; the mean of the middle two for an even count.</summary>
-    internal static TimeSpan? MedianGap(IReadOnlyList<FactRef> purchases)
+    internal static TimeSpan? MedianGap(IReadOnlyList<DateTimeOffset> purchases)
     {
         if (purchases.Count < 2)
         {
@@ -79,7 +79,7 @@ internal static class DeadlineRules
         var gaps = new long[purchases.Count - 1];
         for (var i = 1; i < purchases.Count; i++)
         {
-            gaps[i - 1] = (purchases[i].OccurredAt - purchases[i - 1].OccurredAt).Ticks;
+            gaps[i - 1] = (purchases[i] - purchases[i - 1]).Ticks;
         }
 
         Array.Sort(gaps);

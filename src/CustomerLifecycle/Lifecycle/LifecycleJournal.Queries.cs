@@ -14,11 +14,18 @@ public sealed partial record LifecycleJournal
 
     /// <summary>The transitions believed now, in business order.</summary>
     [JsonIgnore]
-    public IReadOnlyList<StageTransition> History => [.. Log.Where(t => t.SupersededAt is null).Order(StageTransition.BusinessOrder)];
+    public IReadOnlyList<StageTransition> History => Believed(Log);
 
     /// <summary>The transitions the journal believed at knowledge time <paramref name="knownAt"/>, in business order.</summary>
-    public IReadOnlyList<StageTransition> HistoryAsKnownAt(DateTimeOffset knownAt) =>
-        [.. Log.Where(t => t.WasBelievedAt(knownAt)).Order(StageTransition.BusinessOrder)];
+    public IReadOnlyList<StageTransition> HistoryAsKnownAt(DateTimeOffset knownAt) => BelievedAt(Log, knownAt);
+
+    /// <summary>The transitions of a log believed now, in business order.</summary>
+    public static IReadOnlyList<StageTransition> Believed(IEnumerable<StageTransition> log) =>
+        [.. log.Where(t => t.SupersededAt is null).Order(StageTransition.BusinessOrder)];
+
+    /// <summary>The transitions of a log believed at knowledge time <paramref name="knownAt"/>, in business order.</summary>
+    public static IReadOnlyList<StageTransition> BelievedAt(IEnumerable<StageTransition> log, DateTimeOffset knownAt) =>
+        [.. log.Where(t => t.WasBelievedAt(knownAt)).Order(StageTransition.BusinessOrder)];
 
     /// <summary>The stage at business time <paramref name="asOf"/> as we believe it now; null if not yet known to us.</summary>
     public LifecycleStage? StageAt(DateTimeOffset asOf) => StageAt(History, asOf);
@@ -28,13 +35,13 @@ public sealed partial record LifecycleJournal
 
     /// <summary>The believed history as consecutive spells; the last one is open (Until is null).</summary>
     [JsonIgnore]
-    public IReadOnlyList<StageSpell> Timeline
+    public IReadOnlyList<StageSpell> Timeline => TimelineOf(History);
+
+    /// <summary>A believed history (business order) as consecutive spells; the last one is open.</summary>
+    public static IReadOnlyList<StageSpell> TimelineOf(IReadOnlyList<StageTransition> history)
     {
-        get
-        {
-            var history = History;
-            return [.. history.Select((t, i) => new StageSpell(t.To, t.EffectiveAt, i + 1 < history.Count ? history[i + 1].EffectiveAt : null, t.RuleId))];
-        }
+        ArgumentNullException.ThrowIfNull(history);
+        return [.. history.Select((t, i) => new StageSpell(t.To, t.EffectiveAt, i + 1 < history.Count ? history[i + 1].EffectiveAt : null, t.RuleId))];
     }
 
     /// <summary>
@@ -42,18 +49,21 @@ public sealed partial record LifecycleJournal
     /// spell. Spells that begin after the horizon (future-dated facts) count as zero. Ordered by stage.
     /// </summary>
     [JsonIgnore]
-    public IReadOnlyList<TimeInStage> TimeInStages
+    public IReadOnlyList<TimeInStage> TimeInStages => TimeInStagesOf(Timeline, Horizon);
+
+    /// <summary>Time spent in each stage of a timeline, measured up to <paramref name="horizonOrNull"/> (see <see cref="TimeInStages"/>).</summary>
+    public static IReadOnlyList<TimeInStage> TimeInStagesOf(IReadOnlyList<StageSpell> timeline, DateTimeOffset? horizonOrNull)
     {
-        get
+        ArgumentNullException.ThrowIfNull(timeline);
         {
-            var horizon = Horizon ?? DateTimeOffset.MinValue;
+            var horizon = horizonOrNull ?? DateTimeOffset.MinValue;
             TimeSpan Measured(StageSpell spell)
             {
                 var end = spell.Until is { } until && until < horizon ? until : horizon;
                 return end > spell.From ? end - spell.From : TimeSpan.Zero;
             }
 
-            return [.. Timeline
+            return [.. timeline
                 .GroupBy(s => s.Stage)
                 .OrderBy(g => g.Key)
                 .Select(g => new TimeInStage(g.Key, new TimeSpan(g.Sum(s => Measured(s).Ticks)), g.Count(), g.Last().From, Measured(g.Last())))];

@@ -106,21 +106,20 @@ public sealed record LifecycleState
 /// A stretch of buying: from the first purchase (or a win-back) on. Repeat, loyalty, overdue and recovery all
 /// count within the spell, so a won-back customer climbs the main path again from WonBack.
 /// </summary>
-public sealed record BuyingSpell(DateTimeOffset StartedAt, int Purchases, bool HasReferred, ImmutableList<FactRef> RecentPurchases)
+/// <param name="LastPurchase">The purchase-like fact that starts the inactivity, overdue and churn timers.</param>
+/// <param name="RecentPurchaseTimes">When the latest purchases happened (at most the rules' window, oldest first): the rhythm and loyalty rules read only these.</param>
+public sealed record BuyingSpell(DateTimeOffset StartedAt, int Purchases, bool HasReferred, FactRef LastPurchase, ImmutableList<DateTimeOffset> RecentPurchaseTimes)
 {
-    /// <summary>The purchase-like fact that starts the inactivity, overdue and churn timers.</summary>
-    [JsonIgnore]
-    public FactRef LastPurchase => RecentPurchases[^1];
-
-    internal static BuyingSpell Start(FactRef purchase) => new(purchase.OccurredAt, 1, false, [purchase]);
+    internal static BuyingSpell Start(FactRef purchase) => new(purchase.OccurredAt, 1, false, purchase, [purchase.OccurredAt]);
 
     internal BuyingSpell Add(FactRef purchase, int keep)
     {
-        var recent = RecentPurchases.Add(purchase);
+        var recent = RecentPurchaseTimes.Add(purchase.OccurredAt);
         return this with
         {
             Purchases = Purchases + 1,
-            RecentPurchases = recent.Count > keep ? recent.RemoveRange(0, recent.Count - keep) : recent,
+            LastPurchase = purchase,
+            RecentPurchaseTimes = recent.Count > keep ? recent.RemoveRange(0, recent.Count - keep) : recent,
         };
     }
 }

@@ -89,7 +89,7 @@ internal static class StageRules
 
     private static bool IsLoyalByFrequency(BuyingSpell spell, DateTimeOffset at, RuleSet rules) =>
         rules.LoyalByFrequencyEnabled
-        && spell.RecentPurchases.Count(p => p.OccurredAt >= at - rules.LoyalWindow && p.OccurredAt <= at) >= rules.LoyalMinPurchases;
+        && spell.RecentPurchaseTimes.Count(p => p >= at - rules.LoyalWindow && p <= at) >= rules.LoyalMinPurchases;
 
     private static bool IsLoyalByMembership(LifecycleState state, RuleSet rules) =>
         rules.LoyalByMembershipEnabled && state.Counters.MembershipTier is not null;

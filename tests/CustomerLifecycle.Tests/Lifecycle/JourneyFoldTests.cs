@@ -14,7 +14,7 @@ namespace CustomerLifecycle.Tests.Lifecycle;
 public class JourneyFoldTests
 {
     private static readonly DateTimeOffset Start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private static readonly JsonSerializerOptions Json = new() { AllowOutOfOrderMetadataProperties = true };
+    private static readonly JsonSerializerOptions Stored = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     // One event of a generated slice: kind 0-5 a touchpoint, 6 a clock tick; business time and store time in minutes.
     internal sealed record Raw(int Kind, int OccurredMinutes, int LagMinutes, int Amount);
@@ -23,31 +23,47 @@ public class JourneyFoldTests
         .Select((kind, occurred, lag, amount) => new Raw(kind, occurred, lag, amount));
 
     [Fact]
-    public void Folding_a_slice_at_once_equals_evolving_event_by_event() =>
+    public void Folding_a_slice_at_once_equals_folding_it_event_by_event() =>
         RawEvent.List[1, 40].Sample(raws =>
         {
-            var rules = RuleSet.Default;
             var events = ToEvents("c-1", raws);
-
-            CustomerJourney? evolved = null;
+            var live = new ProjectionModel(RuleSet.Default);
             foreach (var e in events)
             {
-                evolved = CustomerJourneyProjection.Evolve(evolved, "c-1", e, rules);
+                live.Page([e]);
             }
 
-            var folded = CustomerJourneyProjection.Fold("c-1", events.Select(e => JourneyInput.Of(e)!.Value), rules);
-
-            Assert.Equal(Serialize(evolved), Serialize(folded));
+            var (journeys, tables) = ProjectionModel.FromScratch(events, RuleSet.Default);
+            Assert.Equal(ProjectionModel.Serialize(journeys.GetValueOrDefault("c-1")), ProjectionModel.Serialize(live.Journeys.GetValueOrDefault("c-1")));
+            Assert.Equal(tables.Describe(), live.Tables.Describe());
         }, iter: 300);
 
     [Fact]
     public void A_tick_before_the_first_touchpoint_creates_no_journey()
     {
         var tick = new LifecycleClockTicked(Start, ["c-1"]);
-        Assert.Null(CustomerJourneyProjection.Fold("c-1", [new JourneyInput(1, Guid.Empty, LifecycleClockTicked.EventTypeName, Start, null, tick.AsOf)], RuleSet.Default));
+        Assert.Null(JourneyFold.FromScratch("c-1", [new JourneyInput(1, Guid.Empty, LifecycleClockTicked.EventTypeName, Start, null, tick.AsOf)], RuleSet.Default));
+        Assert.True(JourneyFold.TryInOrder(null, "c-1", [new JourneyInput(1, Guid.Empty, LifecycleClockTicked.EventTypeName, Start, null, tick.AsOf)], RuleSet.Default, out var change));
+        Assert.Null(change);
     }
 
-    private static string Serialize(CustomerJourney? journey) => JsonSerializer.Serialize(journey, Json);
+    [Fact]
+    public void The_stored_journey_stays_small_whatever_the_history()
+    {
+        // 5,000 touchpoints of every kind, one an hour: the document keeps the state, not the history.
+        var raws = Enumerable.Range(0, 5_000).Select(i => new Raw(i % 6, i * 60, 0, 1 + (i % 400))).ToList();
+        var events = ToEvents("c-1", raws);
+        var live = new ProjectionModel(RuleSet.Default);
+        foreach (var page in events.Chunk(100))
+        {
+            live.Page(page);
+        }
+
+        // As the store writes it (camelCase, enums as words).
+        var json = System.Text.Json.JsonSerializer.Serialize(live.Journeys["c-1"], Stored);
+        var size = System.Text.Encoding.UTF8.GetByteCount(json);
+        Assert.True(size <= 2048, $"the journey after 5,000 events is {size} bytes of JSON: {json}");
+    }
 
     internal static List<IEvent> ToEvents(string customer, IReadOnlyList<Raw> raws)
     {

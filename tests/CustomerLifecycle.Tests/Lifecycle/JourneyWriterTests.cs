@@ -8,14 +8,13 @@ using JasperFx.Events;
 namespace CustomerLifecycle.Tests.Lifecycle;
 
 /// <summary>
-/// The live projection folds pages of events and writes only what each page changed: mirror rows that differ and the
-/// net change of every count. Whatever the pages, the tables must end as a fresh derivation from the final journeys
-/// would fill them (that is what the bulk rebuild writes), and the journeys themselves must equal folding each
+/// The live projection folds pages of events and writes only what each page changed: transitions learned and
+/// superseded, mirror rows that differ, and the net change of every count. Whatever the pages (late facts included),
+/// the tables must end as the bulk rebuild fills them from scratch, and the journeys must equal folding each
 /// customer's events at once.
 /// </summary>
 public class JourneyWriterTests
 {
-    private static readonly JsonSerializerOptions Json = new() { AllowOutOfOrderMetadataProperties = true };
     private static readonly string[] Customers = ["c-1", "c-2", "c-3"];
 
     [Fact]
@@ -24,73 +23,69 @@ public class JourneyWriterTests
             .Sample((raws, pageSizes) =>
             {
                 var events = Interleave(raws);
-                var tables = new Tables();
-                var journeys = new Dictionary<string, CustomerJourney>(StringComparer.Ordinal);
+                var live = new ProjectionModel(RuleSet.Default);
                 var start = 0;
                 var pages = 0;
                 while (start < events.Count)
                 {
                     var size = pageSizes[pages++ % pageSizes.Length];
-                    var changes = new List<JourneyChange>();
-                    foreach (var (id, inputs) in CustomerJourneyProjection.Slice(events.Skip(start).Take(size)))
-                    {
-                        var before = journeys.GetValueOrDefault(id);
-                        if (CustomerJourneyProjection.FoldOnto(before, id, inputs, RuleSet.Default) is { } after)
-                        {
-                            changes.Add(new JourneyChange(before, after, inputs[^1].Sequence));
-                            journeys[id] = after;
-                        }
-                    }
-
-                    tables.Apply(JourneyWriter.Plan(changes));
+                    live.Page([.. events.Skip(start).Take(size)]);
                     start += size;
                 }
 
-                var fresh = new Tables();
-                fresh.Apply(JourneyWriter.Plan(journeys.Values.Select(j => new JourneyChange(null, j, 0))));
-                Assert.Equal(fresh.Describe(), tables.Describe());
-                var slices = CustomerJourneyProjection.Slice(events);
+                var (journeys, tables) = ProjectionModel.FromScratch(events, RuleSet.Default);
+                Assert.Equal(tables.Describe(), live.Tables.Describe());
+                Assert.Equal(journeys.Keys.Order(), live.Journeys.Keys.Order());
                 foreach (var (id, journey) in journeys)
                 {
-                    Assert.Equal(JsonSerializer.Serialize(CustomerJourneyProjection.Fold(id, slices[id], RuleSet.Default), Json), JsonSerializer.Serialize(journey, Json));
+                    Assert.Equal(ProjectionModel.Serialize(journey), ProjectionModel.Serialize(live.Journeys[id]));
                 }
             }, iter: 200);
 
     [Fact]
-    public void A_journey_whose_mirror_key_did_not_move_changes_no_mirror_row_or_count()
+    public void In_order_events_fold_in_place_and_only_a_new_cohort_refolds()
     {
-        var journey = CustomerJourneyProjection.Fold("c-1", JourneyFoldTests.ToEvents("c-1", [new(2, 100, 10, 40), new(5, 200, 10, 1)])
-            .Select(e => JourneyInput.Of(e)!.Value), RuleSet.Default)!;
-        var plan = JourneyWriter.Plan([new JourneyChange(journey, journey with { LastActivityAt = journey.LastActivityAt?.AddDays(1) }, 9)]);
+        var events = JourneyFoldTests.ToEvents("c-1", [new(0, 100, 10, 1), new(1, 200, 10, 1), new(2, 300, 10, 40), new(2, 400, 10, 50)]);
+        var live = new ProjectionModel(RuleSet.Default);
+        foreach (var e in events)
+        {
+            live.Page([e]);
+        }
 
-        Assert.Empty(plan.SpellUpserts);
-        Assert.Empty(plan.MonthUpserts);
-        Assert.Empty(plan.Flows);
-        Assert.Empty(plan.Activity);
-        Assert.Empty(plan.Sizes);
+        Assert.Equal(1, live.Refolds); // the first purchase gives the customer a cohort, which every row of theirs carries
+        Assert.Equal(ProjectionModel.FromScratch(events, RuleSet.Default).Tables.Describe(), live.Tables.Describe());
+    }
+
+    [Fact]
+    public void A_late_fact_refolds_the_customer_and_supersedes_what_it_shows_wrong()
+    {
+        // Sign-up on day 10 and a purchase on day 20 arrive first; then a purchase on day 5 arrives late.
+        var events = JourneyFoldTests.ToEvents("c-1", [new(1, 10 * 1440, 30 * 1440, 1), new(2, 20 * 1440, 10, 40), new(2, 5 * 1440, 10, 30)]);
+        var live = new ProjectionModel(RuleSet.Default);
+        foreach (var e in events)
+        {
+            live.Page([e]);
+        }
+
+        Assert.Equal(2, live.Refolds); // the first purchase (the cohort) and the late one
+        Assert.Equal(ProjectionModel.FromScratch(events, RuleSet.Default).Tables.Describe(), live.Tables.Describe());
+        var history = live.Tables.History("c-1", []);
+        Assert.Contains(history.Log, t => t.SupersededAt is not null);
+        Assert.Contains(history.Log, t => t.IsCorrection);
     }
 
     [Fact]
     public void A_shorter_timeline_trims_the_spells_after_it_and_takes_back_their_counts()
     {
         var t0 = new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);
-        var journey = CustomerJourneyProjection.Fold("c-1", JourneyFoldTests.ToEvents("c-1", [new(0, 100, 10, 1)])
-            .Select(e => JourneyInput.Of(e)!.Value), RuleSet.Default)!;
-        CustomerJourney WithSpells(params StageSpell[] spells) => journey with
-        {
-            Spells = [.. spells],
-            MirrorKey = CustomerJourney.MirrorDigest(spells, journey.Months, journey.AcquisitionChannel, journey.Cohort, journey.FirstSeenMonth),
-        };
-        var before = WithSpells(
-            new(LifecycleStage.Prospect, t0, t0.AddDays(1), "first-touch"),
-            new(LifecycleStage.Engaged, t0.AddDays(1), t0.AddDays(2), "sign-up"),
-            new(LifecycleStage.Customer, t0.AddDays(2), null, "first-purchase"));
+        SpellRow Spell(int ordinal, string stage, int from, int? until, string rule) =>
+            new("c-1", ordinal, stage, t0.AddDays(from), until is { } u ? t0.AddDays(u) : null, rule, null, null, "2026-03");
+        var before = new MirrorView("c-1", null, null,
+            [Spell(1, "Prospect", 0, 1, "first-touch"), Spell(2, "Engaged", 1, 2, "sign-up"), Spell(3, "Customer", 2, null, "first-purchase")], [], Complete: true);
         // A late fact: the customer bought on day 1, so the engaged spell never happened.
-        var after = WithSpells(
-            new(LifecycleStage.Prospect, t0, t0.AddDays(1), "first-touch"),
-            new(LifecycleStage.Customer, t0.AddDays(1), null, "first-purchase"));
+        var after = before with { Spells = [Spell(1, "Prospect", 0, 1, "first-touch"), Spell(2, "Customer", 1, null, "first-purchase")] };
 
-        var plan = JourneyWriter.Plan([new JourneyChange(before, after, 7)]);
+        var plan = JourneyWriter.Plan([(before, after)]);
 
         Assert.Equal(("c-1", 2), Assert.Single(plan.SpellTrims));
         Assert.Equal(2, Assert.Single(plan.SpellUpserts).Ordinal);
@@ -109,12 +104,11 @@ public class JourneyWriterTests
     [Fact]
     public void A_revenue_that_only_changes_scale_is_rewritten_and_counts_nothing()
     {
-        var journey = CustomerJourneyProjection.Fold("c-1", JourneyFoldTests.ToEvents("c-1", [new(2, 100, 10, 40)])
-            .Select(e => JourneyInput.Of(e)!.Value), RuleSet.Default)!;
-        var rescaled = journey with { Months = [.. journey.Months.Select(m => m with { Revenue = decimal.Parse(m.Revenue.ToString("F2", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) })] };
-        rescaled = rescaled with { MirrorKey = CustomerJourney.MirrorDigest(rescaled.Spells, rescaled.Months, rescaled.AcquisitionChannel, rescaled.Cohort, rescaled.FirstSeenMonth) };
+        var month = new MonthRow("c-1", "2026-03", "EUR", "2026-03", 1, 40m);
+        var before = new MirrorView("c-1", null, "2026-03", [], [month], Complete: true);
+        var after = before with { Months = [month with { Revenue = 40.00m }] };
 
-        var plan = JourneyWriter.Plan([new JourneyChange(journey, rescaled, 2)]);
+        var plan = JourneyWriter.Plan([(before, after)]);
 
         Assert.Equal("40.00", Assert.Single(plan.MonthUpserts).Revenue.ToString(CultureInfo.InvariantCulture));
         Assert.Empty(plan.Activity);
@@ -142,74 +136,5 @@ public class JourneyWriterTests
         }
 
         return events;
-    }
-
-    /// <summary>The mirror tables and counts in memory, changed as the writer's statements change them.</summary>
-    private sealed class Tables
-    {
-        private readonly SortedDictionary<(string, int), SpellRow> spells = new();
-        private readonly SortedDictionary<(string, string, string), MonthRow> months = new();
-        private readonly SortedDictionary<string, string> counts = new(StringComparer.Ordinal);
-
-        public void Apply(JourneyWriter.MirrorPlan plan)
-        {
-            foreach (var (customer, keep) in plan.SpellTrims)
-            {
-                foreach (var key in spells.Keys.Where(k => k.Item1 == customer && k.Item2 > keep).ToList())
-                {
-                    spells.Remove(key);
-                }
-            }
-
-            foreach (var row in plan.SpellUpserts)
-            {
-                spells[(row.CustomerId, row.Ordinal)] = row;
-            }
-
-            foreach (var key in plan.MonthDeletes)
-            {
-                Assert.True(months.Remove(key));
-            }
-
-            foreach (var row in plan.MonthUpserts)
-            {
-                months[(row.CustomerId, row.Month, row.Currency)] = row;
-            }
-
-            foreach (var (key, (entered, exited)) in plan.Flows)
-            {
-                Add($"flow {key}", entered, exited);
-            }
-
-            foreach (var (key, (buyers, revenue, entries)) in plan.Activity)
-            {
-                Add($"activity {key}", buyers, revenue, entries);
-            }
-
-            foreach (var (key, customers) in plan.Sizes)
-            {
-                Add($"size {key}", customers);
-            }
-        }
-
-        private void Add(string key, params decimal[] values)
-        {
-            var sum = counts.TryGetValue(key, out var text) ? text.Split(' ').Select(v => decimal.Parse(v, CultureInfo.InvariantCulture)).ToArray() : new decimal[values.Length];
-            sum = [.. sum.Zip(values, (a, b) => a + b)];
-            if (sum.All(v => v == 0))
-            {
-                counts.Remove(key);
-            }
-            else
-            {
-                counts[key] = string.Join(' ', sum.Select(v => v.ToString("G29", CultureInfo.InvariantCulture)));
-            }
-        }
-
-        public string Describe() => string.Join(
-            "\n",
-            spells.Values.Select(s => s.ToString())
-                .Concat(months.Values.Select(m => $"{m} revenue as stored {m.Revenue.ToString(CultureInfo.InvariantCulture)}"))
-                .Concat(counts.Select(c => $"{c.Key}: {c.Value}")));
     }
 }

@@ -162,7 +162,7 @@ public class BulkRebuildHttpTests(CustomerLifecycleApp app)
     private async Task<int> PurchasesAsync(string customer)
     {
         await using var dataSource = NpgsqlDataSource.Create(app.ConnectionString);
-        await using var command = dataSource.CreateCommand("select (data->>'purchases')::int from customer_lifecycle.mt_doc_customerjourney where id = $1");
+        await using var command = dataSource.CreateCommand("select (data->'state'->'counters'->>'purchases')::int from customer_lifecycle.mt_doc_customerjourney where id = $1");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customer });
         return (int)(await command.ExecuteScalarAsync())!;
     }

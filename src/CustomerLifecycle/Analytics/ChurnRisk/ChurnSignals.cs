@@ -37,7 +37,7 @@ public static class ChurnSignals
     internal static ChurnReason? Overdue(LifecycleState state, DateTimeOffset asOf, RuleSet rules, ChurnSignalWeights weights)
     {
         if (state.Spell is not { } spell || spell.Purchases < rules.OverdueMinPurchases
-            || DeadlineRules.MedianGap(spell.RecentPurchases) is not { } usual || usual <= TimeSpan.Zero)
+            || DeadlineRules.MedianGap(spell.RecentPurchaseTimes) is not { } usual || usual <= TimeSpan.Zero)
         {
             return null;
         }

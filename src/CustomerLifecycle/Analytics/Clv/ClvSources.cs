@@ -66,24 +66,8 @@ public sealed class ClvSources(NpgsqlDataSource dataSource, IDocumentStore store
     }
 
     /// <summary>The lifecycle facts of these customers' journeys; customers the projection has not reached yet are absent.</summary>
-    public async Task<Dictionary<string, List<LifecycleFact>>> JourneyFactsAsync(IReadOnlyCollection<string> customerIds, CancellationToken ct)
-    {
-        var serializer = store.Options.Serializer();
-        await using var command = dataSource.CreateCommand(
-            $"select id, data->'journal'->'facts' from {StoreSetup.Schema}.{JourneyTables.DocumentTable} where id = any($1)");
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. customerIds] });
-        var facts = new Dictionary<string, List<LifecycleFact>>(customerIds.Count, StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            if (!reader.IsDBNull(1))
-            {
-                facts[reader.GetString(0)] = serializer.FromJson<List<LifecycleFact>>(reader, 1);
-            }
-        }
-
-        return facts;
-    }
+    public Task<Dictionary<string, List<LifecycleFact>>> JourneyFactsAsync(IReadOnlyCollection<string> customerIds, CancellationToken ct) =>
+        JourneyHistories.FoldedFactsAsync(dataSource, store.Options.Serializer(), customerIds, ct);
 
     private static string EscapeLike(string text) =>
         text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);

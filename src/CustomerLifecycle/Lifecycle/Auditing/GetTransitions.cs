@@ -31,10 +31,13 @@ public static class GetTransitions
     {
         ArgumentNullException.ThrowIfNull(session);
         var journey = await session.LoadAsync<CustomerJourney>(customerId, ct);
-        return journey is null
-            ? null
-            : new TransitionLog(customerId, journey.Journal.Horizon, journey.Journal.Rules.Version,
-                [.. journey.Journal.Log.Where(t => includeWithdrawn || !t.IsWithdrawn)]);
+        if (journey is null)
+        {
+            return null;
+        }
+
+        var log = await JourneyPages.TransitionLogAsync(session, customerId, ct);
+        return new TransitionLog(customerId, journey.Horizon, journey.RuleSetVersion, [.. log.Where(t => includeWithdrawn || !t.IsWithdrawn)]);
     }
 
     /// <summary>
@@ -58,8 +61,8 @@ public static class GetTransitions
             return Unknown(customerId);
         }
 
-        var journal = journey.Journal;
-        var history = knownAt is { } known ? journal.HistoryAsKnownAt(known) : journal.History;
+        var log = await JourneyPages.TransitionLogAsync(session, customerId, ct);
+        var history = knownAt is { } known ? LifecycleJournal.BelievedAt(log, known) : LifecycleJournal.Believed(log);
         var because = history.LastOrDefault(t => t.EffectiveAt <= asOf.Value);
         return Results.Ok(new StageAsOf(customerId, asOf.Value, knownAt, because?.To, because));
     }

@@ -67,7 +67,8 @@ public static class WhatIfRules
                 break;
             }
 
-            var shifts = WhatIf.Run(page.SelectMany(j => j.Journal.Facts), rules, candidate, asOf, request.KnownAt);
+            var facts = await JourneyPages.RawFactsAsync(session, page.Select(j => j.Id).ToList(), ct);
+            var shifts = WhatIf.Run(page.SelectMany(j => facts[j.Id].Where(f => f.Sequence <= j.LastSequence)), rules, candidate, asOf, request.KnownAt);
             matrix = matrix.Merge(StageShiftMatrix.Of(shifts));
             moved.AddRange(shifts.Where(s => s.Changed).Take(MaxListed - moved.Count));
             seen += page.Count;

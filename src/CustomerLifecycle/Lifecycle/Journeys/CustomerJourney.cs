@@ -1,150 +1,197 @@
-using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
+using System.Text.Json.Serialization;
 
 namespace CustomerLifecycle.Lifecycle.Journeys;
 
 /// <summary>
-/// The read model of one customer's lifecycle: the bitemporal journal (the source of every answer about this
-/// customer) plus a few values lifted out of it so PostgreSQL can filter, sort and aggregate without opening the
-/// journal. The lifted values are recomputed from the journal on every change, never edited on their own.
+/// The stored read model of one customer's lifecycle: what the rules need for the next decision, and a few values
+/// lifted out for PostgreSQL to filter, sort and aggregate on. Its size does not grow with the customer's history:
+/// the facts stay in the customer's event stream, every transition ever believed is a row of
+/// <see cref="JourneyTables.Transitions"/>, the stage timeline and monthly activity are rows of the mirror tables.
+/// The document keeps only the state (bounded: recent purchases capped, subscriptions and complaints while open),
+/// the horizon, where the last fact and the last believed transition sit in business order (an event that lands after
+/// both is folded here alone; an earlier one re-folds the customer from the stream, <see cref="JourneyFold"/>), the
+/// counts that number the next transition and spell rows, and the rows of the latest month with activity.
 /// </summary>
 public sealed record CustomerJourney
 {
     public required string Id { get; init; }
 
-    public required LifecycleJournal Journal { get; init; }
+    /// <summary>The version of the rule set that folded the last event into this journey.</summary>
+    public required string RuleSetVersion { get; init; }
 
-    public LifecycleStage? Stage { get; init; }
+    /// <summary>The knowledge time the journey is evaluated through.</summary>
+    public DateTimeOffset? Horizon { get; init; }
 
-    public DateTimeOffset? StageSince { get; init; }
+    public LifecycleState State { get; init; } = LifecycleState.Initial;
 
     /// <summary>When the next time-based rule falls due: the sweep looks for journeys due by now.</summary>
     public DateTimeOffset? NextDueAt { get; init; }
 
+    /// <summary>See <see cref="LifecycleJournal.AccountedThroughAtHorizon"/>.</summary>
+    public DateTimeOffset? AccountedThroughAtHorizon { get; init; }
+
+    /// <summary>Where the latest fact sits in business order: a fact after it (and after the state's clock) is folded in place.</summary>
+    public FactPosition? LastFact { get; init; }
+
+    /// <summary>The global sequence of the last event folded in; events at or below it are already accounted for.</summary>
+    public long LastSequence { get; init; }
+
+    /// <summary>Facts folded in.</summary>
+    public int Facts { get; init; }
+
+    /// <summary>Rows in the transition log (believed and superseded); the next one gets this number plus one.</summary>
+    public int Transitions { get; init; }
+
+    /// <summary>The spell the customer is in: begun by the believed transition latest in business order.</summary>
+    public OpenSpell? OpenSpell { get; init; }
+
+    /// <summary>Believed transitions, i.e. spells of the timeline; the open one has this ordinal.</summary>
+    public int Spells { get; init; }
+
+    /// <summary>Activity of the latest month with any (one entry per currency); earlier months are rows of the months table only.</summary>
+    public ImmutableList<MonthActivity> LatestMonths { get; init; } = [];
+
     public DateTimeOffset? FirstSeenAt { get; init; }
-
-    public DateTimeOffset? LastActivityAt { get; init; }
-
-    /// <summary>Channel and campaign of the first touch (null when the first thing we heard was, say, a purchase).</summary>
-    public string? AcquisitionChannel { get; init; }
-
-    public string? AcquisitionCampaign { get; init; }
-
-    /// <summary>Acquisition cohort: the month (yyyy-MM, UTC) of the first purchase; null before one.</summary>
-    public string? Cohort { get; init; }
 
     /// <summary>Month (yyyy-MM, UTC) we first heard of the customer.</summary>
     public string? FirstSeenMonth { get; init; }
 
-    public int Purchases { get; init; }
+    // Values lifted out of the state for SQL (the writer fills their columns): derived, so not stored twice in the document.
+    [JsonIgnore]
+    public LifecycleStage? Stage => State.Stage;
 
-    /// <summary>The believed stage timeline; mirrored into cl_stage_spells for cross-customer analytics.</summary>
-    public ImmutableList<StageSpell> Spells { get; init; } = [];
+    [JsonIgnore]
+    public DateTimeOffset? StageSince => State.StageSince;
 
-    /// <summary>Purchase-like activity per UTC month and currency; mirrored into cl_customer_months for cohorts.</summary>
-    public ImmutableList<MonthActivity> Months { get; init; } = [];
+    [JsonIgnore]
+    public DateTimeOffset? LastActivityAt => State.Counters.LastActivityAt;
 
-    /// <summary>
-    /// A digest of everything the mirror tables take from this journey: its spells and months, channel, cohort and
-    /// first-seen month. <see cref="JourneyWriter"/> derives and compares mirror rows only for journeys whose key moved
-    /// (most touchpoints move a deadline or the last activity and nothing the mirrors hold). A digest of the content
-    /// rather than a change counter, so the bulk rebuild, which folds a customer in one go, stores the same value the
-    /// live projection reached event by event.
-    /// </summary>
-    public long MirrorKey { get; init; }
+    /// <summary>Channel and campaign of the first touch (null when the first thing we heard was, say, a purchase).</summary>
+    [JsonIgnore]
+    public string? AcquisitionChannel => State.Counters.FirstTouch?.Channel;
 
-    public static CustomerJourney Start(string customerId, RuleSet rules) =>
-        new() { Id = customerId, Journal = LifecycleJournal.Start(rules) };
+    [JsonIgnore]
+    public string? AcquisitionCampaign => State.Counters.FirstTouch?.Campaign;
 
-    public CustomerJourney With(LifecycleJournal journal)
+    /// <summary>Acquisition cohort: the month (yyyy-MM, UTC) of the first purchase; null before one.</summary>
+    [JsonIgnore]
+    public string? Cohort => State.Counters.FirstPurchaseAt is { } firstPurchase ? Month(firstPurchase) : null;
+
+    [JsonIgnore]
+    public int Purchases => State.Counters.Purchases;
+
+    /// <summary>With the time of the first fact (in business order) and its month.</summary>
+    internal CustomerJourney FirstSeen(DateTimeOffset? firstSeen) =>
+        this with { FirstSeenAt = firstSeen, FirstSeenMonth = firstSeen is { } seen ? Month(seen) : null };
+
+    /// <summary>The journey a whole journal amounts to (the full fold's result), through the event at <paramref name="lastSequence"/>.</summary>
+    public static CustomerJourney Of(string id, LifecycleJournal journal, long lastSequence)
     {
-        var counters = journal.State.Counters;
-        var firstSeen = journal.Facts.IsEmpty ? (DateTimeOffset?)null : journal.Facts[0].OccurredAt;
-        ImmutableList<StageSpell> spells = [.. journal.Timeline];
+        ArgumentNullException.ThrowIfNull(journal);
+        var history = journal.History;
         var months = MonthActivity.Of(journal.Facts);
-        var channel = counters.FirstTouch?.Channel;
-        var cohort = counters.FirstPurchaseAt is { } firstPurchase ? Month(firstPurchase) : null;
-        var firstSeenMonth = firstSeen is { } seen ? Month(seen) : null;
-        return this with
+        var latest = months.Count == 0 ? null : months[^1].Month;
+        return new CustomerJourney
         {
-            Journal = journal,
-            Stage = journal.CurrentStage,
-            StageSince = journal.CurrentStageSince,
+            Id = id,
+            RuleSetVersion = journal.Rules.Version,
+            Horizon = journal.Horizon,
+            State = journal.State,
             NextDueAt = journal.NextDueAt,
-            FirstSeenAt = firstSeen,
-            LastActivityAt = counters.LastActivityAt,
-            AcquisitionChannel = channel,
-            AcquisitionCampaign = counters.FirstTouch?.Campaign,
-            Cohort = cohort,
-            FirstSeenMonth = firstSeenMonth,
-            Purchases = counters.Purchases,
-            Spells = spells,
-            Months = months,
-            MirrorKey = MirrorDigest(spells, months, channel, cohort, firstSeenMonth),
-        };
-    }
-
-    /// <summary>
-    /// The first 8 bytes of a SHA-256 over the mirrored values, written unambiguously (strings with their lengths,
-    /// instants as UTC ticks, amounts with their scale: the months table keeps 10.50 apart from 10.5). Two contents
-    /// share a key with probability 2^-64.
-    /// </summary>
-    public static long MirrorDigest(IReadOnlyList<StageSpell> spells, IReadOnlyList<MonthActivity> months, string? channel, string? cohort, string? firstSeenMonth)
-    {
-        ArgumentNullException.ThrowIfNull(spells);
-        ArgumentNullException.ThrowIfNull(months);
-        var text = new StringBuilder(64 + (spells.Count * 48) + (months.Count * 32));
-        void Add(string? value) => (value is null ? text.Append('-') : text.Append(value.Length).Append(':').Append(value)).Append('|');
-        void AddInstant(DateTimeOffset? at) => text.Append(at?.UtcTicks.ToString(CultureInfo.InvariantCulture) ?? "-").Append('|');
-        Add(channel);
-        Add(cohort);
-        Add(firstSeenMonth);
-        text.Append(spells.Count).Append('|');
-        foreach (var spell in spells)
-        {
-            Add(spell.Stage.ToString());
-            AddInstant(spell.From);
-            AddInstant(spell.Until);
-            Add(spell.EnteredBy);
-        }
-
-        text.Append(months.Count).Append('|');
-        foreach (var month in months)
-        {
-            Add(month.Month);
-            Add(month.Currency);
-            text.Append(month.Purchases.ToString(CultureInfo.InvariantCulture)).Append('|');
-            Add(month.Revenue.ToString(CultureInfo.InvariantCulture));
-        }
-
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()), hash);
-        return BinaryPrimitives.ReadInt64LittleEndian(hash);
+            AccountedThroughAtHorizon = journal.AccountedThroughAtHorizon,
+            LastFact = journal.Facts.IsEmpty ? null : FactPosition.Of(journal.Facts[^1]),
+            LastSequence = lastSequence,
+            Facts = journal.Facts.Count,
+            Transitions = journal.Log.Count,
+            OpenSpell = history.Count == 0 ? null : OpenSpell.Of(history[^1]),
+            Spells = history.Count,
+            LatestMonths = [.. months.Where(m => m.Month == latest)],
+        }.FirstSeen(journal.Facts.IsEmpty ? null : journal.Facts[0].OccurredAt);
     }
 
     public static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 }
 
+/// <summary>Where a fact sits in business order (<see cref="LifecycleFact.BusinessOrder"/>).</summary>
+public sealed record FactPosition(DateTimeOffset OccurredAt, long Sequence, Guid EventId)
+{
+    public static FactPosition Of(LifecycleFact fact)
+    {
+        ArgumentNullException.ThrowIfNull(fact);
+        return new(fact.OccurredAt, fact.Sequence, fact.EventId);
+    }
+
+    /// <summary>Positive when <paramref name="fact"/> comes after this position in business order.</summary>
+    public int CompareTo(LifecycleFact fact)
+    {
+        ArgumentNullException.ThrowIfNull(fact);
+        var byTime = fact.OccurredAt.CompareTo(OccurredAt);
+        if (byTime != 0)
+        {
+            return byTime;
+        }
+
+        var bySequence = fact.Sequence.CompareTo(Sequence);
+        return bySequence != 0 ? bySequence : fact.EventId.CompareTo(EventId);
+    }
+}
+
+/// <summary>
+/// The open spell of a journey's timeline: its stage, start and entering rule, and where the transition that began it
+/// sits among transitions at the same instant (<see cref="StageChange.BusinessOrder"/>).
+/// </summary>
+public sealed record OpenSpell(LifecycleStage Stage, DateTimeOffset From, string EnteredBy, int OrderKind, long OrderRank)
+{
+    public static OpenSpell Of(StageTransition transition)
+    {
+        ArgumentNullException.ThrowIfNull(transition);
+        var (kind, rank) = transition.Cause.OrderWithinInstant(transition.To);
+        return new(transition.To, transition.EffectiveAt, transition.RuleId, kind, rank);
+    }
+
+    /// <summary>Whether <paramref name="transition"/> sorts before the one that began this spell.</summary>
+    public bool SortsAfter(StageTransition transition)
+    {
+        ArgumentNullException.ThrowIfNull(transition);
+        var byTime = transition.EffectiveAt.CompareTo(From);
+        return byTime != 0 ? byTime < 0 : transition.Cause.OrderWithinInstant(transition.To).CompareTo((OrderKind, OrderRank)) < 0;
+    }
+}
+
 /// <summary>Purchases and net revenue (refunds subtracted) in one UTC month and currency.</summary>
 public sealed record MonthActivity(string Month, string Currency, int Purchases, decimal Revenue)
 {
+    /// <summary>What one fact adds to its month: purchase-like facts count, refunds take revenue back; null for the rest.</summary>
+    public static MonthActivity? Of(LifecycleFact fact)
+    {
+        ArgumentNullException.ThrowIfNull(fact);
+        (string Currency, int Count, decimal Amount)? contribution = fact.Detail switch
+        {
+            Purchase p => (p.Currency, 1, p.Amount),
+            Refund r => (r.Currency, 0, -r.Amount),
+            SubscriptionStart { Amount: > 0, Currency: { } c } s => (c, 1, s.Amount!.Value),
+            SubscriptionRenewal { Amount: > 0, Currency: { } c } s => (c, 1, s.Amount!.Value),
+            _ => null,
+        };
+        return contribution is { } x ? new MonthActivity(CustomerJourney.Month(fact.OccurredAt), x.Currency.ToUpperInvariant(), x.Count, x.Amount) : null;
+    }
+
+    /// <summary>Every month and currency with activity, in month then currency order.</summary>
     public static ImmutableList<MonthActivity> Of(IEnumerable<LifecycleFact> facts) =>
     [
         .. facts
-            .Select(f => f.Detail switch
-            {
-                Purchase p => (f, Currency: p.Currency, Count: 1, Amount: p.Amount),
-                Refund r => (f, Currency: r.Currency, Count: 0, Amount: -r.Amount),
-                SubscriptionStart { Amount: > 0, Currency: { } c } s => (f, Currency: c, Count: 1, Amount: s.Amount!.Value),
-                SubscriptionRenewal { Amount: > 0, Currency: { } c } s => (f, Currency: c, Count: 1, Amount: s.Amount!.Value),
-                _ => default,
-            })
-            .Where(x => x.f is not null)
-            .GroupBy(x => (Month: CustomerJourney.Month(x.f.OccurredAt), Currency: x.Currency.ToUpperInvariant()))
+            .Select(Of)
+            .OfType<MonthActivity>()
+            .GroupBy(x => (x.Month, x.Currency))
             .OrderBy(g => g.Key.Month, StringComparer.Ordinal).ThenBy(g => g.Key.Currency, StringComparer.Ordinal)
-            .Select(g => new MonthActivity(g.Key.Month, g.Key.Currency, g.Sum(x => x.Count), g.Sum(x => x.Amount))),
+            .Select(g => new MonthActivity(g.Key.Month, g.Key.Currency, g.Sum(x => x.Purchases), g.Sum(x => x.Revenue))),
     ];
+
+    public MonthActivity Plus(MonthActivity other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return this with { Purchases = Purchases + other.Purchases, Revenue = Revenue + other.Revenue };
+    }
 }

@@ -15,6 +15,7 @@ public static class JourneyTables
 {
     public const string Spells = "cl_stage_spells";
     public const string Months = "cl_customer_months";
+    public const string Transitions = "cl_transitions";
     public const string Flows = "cl_stage_flows";
     public const string CohortActivity = "cl_cohort_activity";
     public const string CohortSizes = "cl_cohort_sizes";
@@ -100,6 +101,21 @@ public static class JourneyTables
         months.AddColumn("revenue", "numeric").NotNull();
         months.Indexes.Add(new IndexDefinition("ix_cl_months_cohort_month") { Columns = ["cohort", "month"] });
         yield return months;
+
+        // Every transition a customer's journey ever believed, numbered in the order learned: appended, never deleted;
+        // a late fact that shows one wrong sets its superseded_at (and the same in data). data holds the transition
+        // exactly as the API shows it (instants to the tick, which timestamptz would round); the columns are for SQL.
+        var transitions = new Table(new PostgresqlObjectName(schema, Transitions, SchemaUtils.IdentifierUsage.General));
+        transitions.AddColumn("customer_id", "varchar").NotNull().AsPrimaryKey();
+        transitions.AddColumn("ordinal", "integer").NotNull().AsPrimaryKey();
+        transitions.AddColumn("to_stage", "varchar").NotNull();
+        transitions.AddColumn("effective_at", "timestamptz").NotNull();
+        transitions.AddColumn("learned_at", "timestamptz").NotNull();
+        transitions.AddColumn("superseded_at", "timestamptz");
+        transitions.AddColumn("is_correction", "boolean").NotNull();
+        transitions.AddColumn("rule_id", "varchar").NotNull();
+        transitions.AddColumn("data", "jsonb").NotNull();
+        yield return transitions;
     }
 
     /// <summary>
@@ -147,6 +163,7 @@ public static class JourneyTables
         begin
           {{CohortCounts("gone", $"{schema}.{Months}", $"{schema}.{CohortActivity}", $"{schema}.{CohortSizes}", takeBack: true)}}
           delete from {{schema}}.{{Months}} m using gone g where m.customer_id = g.id;
+          delete from {{schema}}.{{Transitions}} t using gone g where t.customer_id = g.id;
           with spells as (delete from {{schema}}.{{Spells}} s using gone g where s.customer_id = g.id returning s.*)
           {{FlowCounts("spells", $"{schema}.{Flows}", takeBack: true)}}
           return null;
@@ -159,6 +176,7 @@ public static class JourneyTables
         begin
           truncate {{schema}}.{{Spells}};
           truncate {{schema}}.{{Months}};
+          truncate {{schema}}.{{Transitions}};
           truncate {{schema}}.{{Flows}};
           truncate {{schema}}.{{CohortActivity}};
           truncate {{schema}}.{{CohortSizes}};

@@ -4,35 +4,43 @@ using Marten;
 
 namespace CustomerLifecycle.Lifecycle.Journeys;
 
-/// <summary>A journey before a page of events (null: new) and after it, with the sequence of the last event folded in.</summary>
-public sealed record JourneyChange(CustomerJourney? Before, CustomerJourney After, long Version)
-{
-    /// <summary>The new document as JSON, when the caller has serialised it already (in parallel, say).</summary>
-    public string? Json { get; init; }
-}
-
 /// <summary>A row of <see cref="JourneyTables.Spells"/>, exactly as stored.</summary>
 public sealed record SpellRow(
     string CustomerId, int Ordinal, string Stage, DateTimeOffset EnteredAt, DateTimeOffset? LeftAt, string EnteredBy,
-    string? Channel, string? Cohort, string? FirstSeenMonth);
+    string? Channel, string? Cohort, string? FirstSeenMonth)
+{
+    /// <summary>The row of a journey's spell: instants as the table holds them, channel and cohort the journey's.</summary>
+    public static SpellRow Of(CustomerJourney journey, int ordinal, LifecycleStage stage, DateTimeOffset from, DateTimeOffset? until, string enteredBy)
+    {
+        ArgumentNullException.ThrowIfNull(journey);
+        return new SpellRow(
+            journey.Id, ordinal, stage.ToString(), JourneyWriter.AsParsedFromJson(from), until is { } u ? JourneyWriter.AsParsedFromJson(u) : null,
+            enteredBy, journey.AcquisitionChannel, journey.Cohort, journey.FirstSeenMonth);
+    }
+}
 
 /// <summary>A row of <see cref="JourneyTables.Months"/>, exactly as stored (the revenue keeps its scale: 10.50 is not 10.5).</summary>
 public sealed record MonthRow(string CustomerId, string Month, string Currency, string? Cohort, int Purchases, decimal Revenue)
 {
+    public static MonthRow Of(CustomerJourney journey, MonthActivity month)
+    {
+        ArgumentNullException.ThrowIfNull(journey);
+        ArgumentNullException.ThrowIfNull(month);
+        return new MonthRow(journey.Id, month.Month, month.Currency, journey.Cohort, month.Purchases, month.Revenue);
+    }
+
     public bool SameStoredValues(MonthRow other) =>
         other is not null && Cohort == other.Cohort && Purchases == other.Purchases
         && Revenue.ToString(CultureInfo.InvariantCulture) == other.Revenue.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>
-/// Writes the journeys a page of events changed, and everything mirrored from them, set-wise: one statement per table
-/// for the whole page, queued into the daemon's batch so it commits with the projection's progress.
-///
-/// The mirror tables (spells, months) and the counts kept over them (stage flows per day, cohort activity and sizes)
-/// follow from the documents alone. Only journeys whose <see cref="CustomerJourney.MirrorKey"/> moved are compared;
-/// of those, only the rows that differ are written, and the counts get the net change of the page, one row per key
-/// (a row written costs a new row version, a lock and an entry in each index). The bulk rebuild derives the same rows
-/// with the same functions (<see cref="Spells"/>, <see cref="Months"/>) and counts them in one pass.
+/// Writes what a page of events changed, set-wise: one statement per table for the whole page, queued into the
+/// daemon's batch so it commits with the projection's progress. The journeys (bounded documents), the transitions
+/// learned (appended to the log) and superseded (their <c>superseded_at</c> set), the mirror rows that differ, and the
+/// net change of every count kept over them (stage flows per day, cohort activity and sizes): one row per key (a row
+/// written costs a new row version, a lock and an entry in each index). The bulk rebuild derives the same rows with
+/// the same functions (<see cref="JourneyFold"/>) and counts them in one pass.
 ///
 /// No trigger does this work: the document table refuses inserts and updates from any other writer (mirrors kept by
 /// two code paths drift apart), and its delete trigger takes deleted journeys' rows and counts back.
@@ -62,29 +70,10 @@ public static class JourneyWriter
         var plan = Plan(changes);
         operations.QueueSqlCommand(ClaimSql);
         QueueDocuments(operations, changes, serializer);
+        QueueTransitions(operations, changes, serializer);
         QueueSpells(operations, plan);
         QueueMonths(operations, plan);
         QueueCounts(operations, plan);
-    }
-
-    /// <summary>The mirror rows of a journey's stage timeline, as the spells table holds them.</summary>
-    public static IEnumerable<SpellRow> Spells(CustomerJourney journey)
-    {
-        ArgumentNullException.ThrowIfNull(journey);
-        for (var i = 0; i < journey.Spells.Count; i++)
-        {
-            var spell = journey.Spells[i];
-            yield return new SpellRow(
-                journey.Id, i + 1, spell.Stage.ToString(), AsParsedFromJson(spell.From), spell.Until is { } until ? AsParsedFromJson(until) : null,
-                spell.EnteredBy, journey.AcquisitionChannel, journey.Cohort, journey.FirstSeenMonth);
-        }
-    }
-
-    /// <summary>The mirror rows of a journey's monthly activity, as the months table holds them.</summary>
-    public static IEnumerable<MonthRow> Months(CustomerJourney journey)
-    {
-        ArgumentNullException.ThrowIfNull(journey);
-        return journey.Months.Select(m => new MonthRow(journey.Id, m.Month, m.Currency, journey.Cohort, m.Purchases, m.Revenue));
     }
 
     /// <summary>
@@ -151,14 +140,20 @@ public static class JourneyWriter
     public static MirrorPlan Plan(IEnumerable<JourneyChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        var plan = new MirrorPlan();
-        foreach (var (before, after, _) in changes)
-        {
-            if (before is not null && before.MirrorKey == after.MirrorKey)
-            {
-                continue;
-            }
+        return Plan(changes.Select(c => (c.Before, c.Mirror)));
+    }
 
+    /// <summary>
+    /// The rows to write and the net change of every count for these customers' mirror rows before (null: none) and
+    /// after. Partial views (the rows a page can touch) compare like complete ones as long as both carry the same
+    /// channel and cohort, which <see cref="JourneyFold"/> guarantees: rows outside them are unchanged and count the same.
+    /// </summary>
+    public static MirrorPlan Plan(IEnumerable<(MirrorView? Before, MirrorView After)> views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        var plan = new MirrorPlan();
+        foreach (var (before, after) in views)
+        {
             PlanSpells(plan, before, after);
             PlanMonths(plan, before, after);
             if (before is not null)
@@ -175,34 +170,34 @@ public static class JourneyWriter
         return plan;
     }
 
-    private static void PlanSpells(MirrorPlan plan, CustomerJourney? before, CustomerJourney after)
+    private static void PlanSpells(MirrorPlan plan, MirrorView? before, MirrorView after)
     {
-        var old = before is null ? [] : Spells(before).ToList();
-        var now = Spells(after).ToList();
-        for (var i = 0; i < Math.Max(old.Count, now.Count); i++)
+        var old = before is null ? [] : before.Spells.ToDictionary(s => s.Ordinal);
+        foreach (var spell in after.Spells)
         {
-            var o = i < old.Count ? old[i] : null;
-            var n = i < now.Count ? now[i] : null;
-            if (o == n)
+            if (old.Remove(spell.Ordinal, out var was) && was == spell)
             {
                 continue;
             }
 
-            if (o is not null)
+            if (was is not null)
             {
-                CountSpell(plan, o, -1);
+                CountSpell(plan, was, -1);
             }
 
-            if (n is not null)
-            {
-                CountSpell(plan, n, 1);
-                plan.SpellUpserts.Add(n);
-            }
+            CountSpell(plan, spell, 1);
+            plan.SpellUpserts.Add(spell);
         }
 
-        if (now.Count < old.Count)
+        // Spells left over are gone from a complete timeline that got shorter (a partial view covers every row it had).
+        foreach (var gone in old.Values)
         {
-            plan.SpellTrims.Add((after.Id, now.Count));
+            CountSpell(plan, gone, -1);
+        }
+
+        if (old.Count > 0)
+        {
+            plan.SpellTrims.Add((after.Id, after.Spells.Count == 0 ? 0 : after.Spells.Max(s => s.Ordinal)));
         }
     }
 
@@ -238,10 +233,10 @@ public static class JourneyWriter
         }
     }
 
-    private static void PlanMonths(MirrorPlan plan, CustomerJourney? before, CustomerJourney after)
+    private static void PlanMonths(MirrorPlan plan, MirrorView? before, MirrorView after)
     {
-        var old = before is null ? [] : Months(before).ToDictionary(m => (m.Month, m.Currency));
-        foreach (var month in Months(after))
+        var old = before is null ? [] : before.Months.ToDictionary(m => (m.Month, m.Currency));
+        foreach (var month in after.Months)
         {
             if (!old.Remove((month.Month, month.Currency), out var was) || !was.SameStoredValues(month))
             {
@@ -257,14 +252,14 @@ public static class JourneyWriter
     /// and currency a buyer if it bought, the net revenue and one entry; per month (currency '') one buyer if it
     /// bought in any currency; and one customer in the cohort's size. Nothing before the first purchase (no cohort).
     /// </summary>
-    private static void CountCohort(MirrorPlan plan, CustomerJourney journey, int sign)
+    private static void CountCohort(MirrorPlan plan, MirrorView journey, int sign)
     {
         if (journey.Cohort is not { } cohort)
         {
             return;
         }
 
-        foreach (var (breakdown, channel) in CohortBreakdowns(journey.AcquisitionChannel))
+        foreach (var (breakdown, channel) in CohortBreakdowns(journey.Channel))
         {
             Add(plan.Sizes, new SizeKey(breakdown, channel, cohort), sign);
             foreach (var month in journey.Months)
@@ -410,6 +405,43 @@ public static class JourneyWriter
                 rows.Select(r => r.Cohort).ToArray(),
                 rows.Select(r => r.Purchases).ToArray(),
                 rows.Select(r => r.Revenue).ToArray());
+        }
+    }
+
+    private static void QueueTransitions(IDocumentOperations operations, IReadOnlyList<JourneyChange> changes, ISerializer serializer)
+    {
+        var learned = changes.SelectMany(c => c.Learned.Select(t => (c.After.Id, t))).ToList();
+        if (learned.Count > 0)
+        {
+            operations.QueueSqlCommand(
+                $"""
+                 insert into {Schema}.{JourneyTables.Transitions} (customer_id, ordinal, to_stage, effective_at, learned_at, superseded_at, is_correction, rule_id, data)
+                 select * from unnest(?::varchar[], ?::integer[], ?::varchar[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::boolean[], ?::varchar[], ?::jsonb[])
+                 """,
+                learned.Select(l => l.Id).ToArray(),
+                learned.Select(l => l.t.Ordinal).ToArray(),
+                learned.Select(l => l.t.Transition.To.ToString()).ToArray(),
+                learned.Select(l => l.t.Transition.EffectiveAt.ToUniversalTime()).ToArray(),
+                learned.Select(l => l.t.Transition.LearnedAt.ToUniversalTime()).ToArray(),
+                learned.Select(l => l.t.Transition.SupersededAt?.ToUniversalTime()).ToArray(),
+                learned.Select(l => l.t.Transition.IsCorrection).ToArray(),
+                learned.Select(l => l.t.Transition.RuleId).ToArray(),
+                learned.Select(l => serializer.ToJson(l.t.Transition)).ToArray());
+        }
+
+        var superseded = changes.SelectMany(c => c.Superseded.Select(t => (c.After.Id, t))).ToList();
+        if (superseded.Count > 0)
+        {
+            operations.QueueSqlCommand(
+                $"""
+                 update {Schema}.{JourneyTables.Transitions} t set superseded_at = u.superseded_at, data = u.data
+                 from unnest(?::varchar[], ?::integer[], ?::timestamptz[], ?::jsonb[]) as u(customer_id, ordinal, superseded_at, data)
+                 where t.customer_id = u.customer_id and t.ordinal = u.ordinal
+                 """,
+                superseded.Select(l => l.Id).ToArray(),
+                superseded.Select(l => l.t.Ordinal).ToArray(),
+                superseded.Select(l => l.t.Transition.SupersededAt?.ToUniversalTime()).ToArray(),
+                superseded.Select(l => serializer.ToJson(l.t.Transition)).ToArray());
         }
     }
 

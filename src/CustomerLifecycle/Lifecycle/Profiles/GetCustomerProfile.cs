@@ -1,3 +1,4 @@
+using CustomerLifecycle.Lifecycle.Auditing;
 using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Lifecycle.Journeys;
 using Marten;
@@ -45,8 +46,8 @@ public static class GetCustomerProfile
             return null;
         }
 
-        var journal = journey.Journal;
-        var counters = journal.State.Counters;
+        var counters = journey.State.Counters;
+        var timeline = LifecycleJournal.TimelineOf(LifecycleJournal.Believed(await JourneyPages.TransitionLogAsync(session, customerId, ct)));
         return new CustomerProfile(
             journey.Id,
             journey.Stage,
@@ -55,10 +56,10 @@ public static class GetCustomerProfile
             journey.LastActivityAt,
             new Acquisition(journey.AcquisitionChannel, journey.AcquisitionCampaign, counters.FirstTouch?.EventType, counters.FirstTouch?.OccurredAt, journey.Cohort),
             counters,
-            journey.Spells,
-            journal.TimeInStages,
-            journal.Horizon,
+            timeline,
+            LifecycleJournal.TimeInStagesOf(timeline, journey.Horizon),
+            journey.Horizon,
             journey.NextDueAt,
-            journal.Rules.Version);
+            journey.RuleSetVersion);
     }
 }

@@ -79,7 +79,7 @@ public static class GetCustomersInStage
         var journeys = $"{StoreSetup.Schema}.{JourneyTables.DocumentTable}";
         await using var command = dataSource.CreateCommand(
             $"""
-             select p.id, p.stage_since, p.last_activity_at, p.acquisition_channel, p.cohort, (j.data->>'purchases')::int
+             select p.id, p.stage_since, p.last_activity_at, p.acquisition_channel, p.cohort, (j.data->'state'->'counters'->>'purchases')::int
              from (
                select id, stage_since, last_activity_at, acquisition_channel, cohort from {journeys}
                where stage = $1 and ($2::varchar is null or acquisition_channel = $2) and ($3::varchar is null or cohort = $3)

@@ -173,7 +173,6 @@ public class MartenAppendContractTests(CustomerLifecycleApp app)
     private static string Shape(CustomerJourney journey) => string.Join("|",
         journey.Stage, journey.StageSince?.ToString("O"), journey.NextDueAt?.ToString("O"), journey.FirstSeenAt?.ToString("O"),
         journey.LastActivityAt?.ToString("O"), journey.AcquisitionChannel, journey.AcquisitionCampaign, journey.Cohort, journey.Purchases,
-        string.Join(";", journey.Spells.Select(s => $"{s.Stage}:{s.From:O}:{s.Until:O}:{s.EnteredBy}")),
-        string.Join(";", journey.Months.Select(m => $"{m.Month}:{m.Currency}:{m.Purchases}:{m.Revenue}")),
-        journey.MirrorKey);
+        journey.Spells, journey.Transitions, journey.Facts, journey.OpenSpell?.EnteredBy, journey.OpenSpell?.From.ToString("O"),
+        string.Join(";", journey.LatestMonths.Select(m => $"{m.Month}:{m.Currency}:{m.Purchases}:{m.Revenue}")));
 }

@@ -1,3 +1,5 @@
+using CustomerLifecycle.Infrastructure.Store;
+using CustomerLifecycle.Lifecycle.Auditing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -50,12 +52,13 @@ public class AuditHttpTests(CustomerLifecycleApp app)
         var store = app.Services.GetRequiredService<IDocumentStore>();
         await using (var session = store.LightweightSession())
         {
-            // Simulate a defect: the read model claims a transition the events do not support.
-            var journey = (await session.LoadAsync<CustomerJourney>(customer))!;
-            var bogus = journey.Journal.Log[0] with { To = LifecycleStage.Advocate, RuleId = "advocate-by-referral" };
-            // Only the projection's writer may store journeys; the defect poses as it.
-            session.QueueSqlCommand(JourneyWriter.ClaimSql);
-            session.Store(journey with { Journal = journey.Journal with { Log = journey.Journal.Log.Add(bogus) } });
+            // Simulate a defect: the transition log claims a transition the events do not support.
+            var log = await JourneyPages.TransitionLogAsync(session, customer, default);
+            var bogus = log[0] with { To = LifecycleStage.Advocate, RuleId = "advocate-by-referral" };
+            session.QueueSqlCommand(
+                $"insert into {StoreSetup.Schema}.{JourneyTables.Transitions} (customer_id, ordinal, to_stage, effective_at, learned_at, is_correction, rule_id, data) values (?, ?, ?, ?, ?, false, ?, ?::jsonb)",
+                customer, log.Count + 1, bogus.To.ToString(), bogus.EffectiveAt.ToUniversalTime(), bogus.LearnedAt.ToUniversalTime(), bogus.RuleId,
+                store.Options.Serializer().ToJson(bogus));
             await session.SaveChangesAsync();
         }
 

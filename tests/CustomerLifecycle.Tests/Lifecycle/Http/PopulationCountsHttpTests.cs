@@ -142,12 +142,12 @@ public class PopulationCountsHttpTests(CustomerLifecycleApp app)
         var store = app.Services.GetRequiredService<IDocumentStore>();
         await using var session = store.LightweightSession();
         var journey = (await session.LoadAsync<CustomerJourney>(customer))!;
-        session.Store(journey with { Purchases = 99 });
+        session.Store(journey with { Facts = 99 });
 
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => session.SaveChangesAsync());
 
         Assert.Contains("written by the CustomerJourney projection only", refused.ToString(), StringComparison.Ordinal);
-        Assert.Equal(1, await ScalarAsync<int>($"select purchases from {Schema}.{JourneyTables.DocumentTable} j, jsonb_to_record(j.data) as x(purchases int) where id = $1", customer));
+        Assert.Equal(1, await ScalarAsync<int>($"select facts from {Schema}.{JourneyTables.DocumentTable} j, jsonb_to_record(j.data) as x(facts int) where id = $1", customer));
     }
 
     private async Task Post(params JsonNode[] touchpoints)

@@ -20,7 +20,7 @@ public sealed record BulkRebuildResult(long Through, long Events, long Ticks, in
 /// on its own customer's events in sequence order, so folding each customer's slice at once gives the same document
 /// for one write per customer. Here: customers are read in chunks (their events through the index on
 /// (stream_id, version) with their deadline events, the clock ticks of stores that hold them from a per-rebuild table), folded in parallel with the projection's own
-/// <see cref="CustomerJourneyProjection.Fold"/>, and written with binary COPY into shadow tables without indexes.
+/// <see cref="JourneyFold.FromScratch"/>, and written with binary COPY into shadow tables without indexes.
 /// The shadows are indexed after the load and swapped in by renaming, in one short transaction that also moves the
 /// projection's progress to the rebuild's high-water mark, so readers see the old read model until the new one is
 /// complete, and never a half-built one.
@@ -44,7 +44,8 @@ public sealed partial class JourneyBulkRebuild(
     private const string Schema = StoreSetup.Schema;
     private static readonly string[] Tables =
     [
-        JourneyTables.DocumentTable, JourneyTables.Spells, JourneyTables.Months, JourneyTables.Flows, JourneyTables.CohortActivity, JourneyTables.CohortSizes,
+        JourneyTables.DocumentTable, JourneyTables.Spells, JourneyTables.Months, JourneyTables.Transitions, JourneyTables.Flows, JourneyTables.CohortActivity,
+        JourneyTables.CohortSizes,
     ];
 
     // Only one rebuild at a time across all nodes: the shadow tables are shared.
@@ -70,6 +71,26 @@ public sealed partial class JourneyBulkRebuild(
         {
             await ScalarAsync<bool>(control, "select pg_advisory_unlock($1)", AdvisoryLockKey, CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Rebuilds once when the store holds journeys of the earlier, unbounded shape (a whole journal per document, no
+    /// transition rows): the first start after an upgrade. True when it rebuilt.
+    /// </summary>
+    public async Task<bool> UpgradeIfNeededAsync(CancellationToken ct)
+    {
+        await using var control = await dataSource.OpenConnectionAsync(ct);
+        await using (var command = new NpgsqlCommand($"select exists (select 1 from {Schema}.{JourneyTables.DocumentTable} where data ? 'journal')", control))
+        {
+            if (!(bool)(await command.ExecuteScalarAsync(ct))!)
+            {
+                return false;
+            }
+        }
+
+        LogUpgrading(logger);
+        await RunAsync(ct);
+        return true;
     }
 
     private readonly ISerializer serializer = store.Options.Serializer();
@@ -203,12 +224,12 @@ public sealed partial class JourneyBulkRebuild(
         await foreach (var ids in chunks.ReadAllAsync(ct))
         {
             var inputs = await ReadChunkAsync(connection, ids, through, totals, ct);
-            var journeys = new List<(CustomerJourney Journey, long Version)>(ids.Length);
+            var journeys = new List<JourneyChange>(ids.Length);
             foreach (var id in ids)
             {
-                if (inputs.TryGetValue(id, out var slice) && CustomerJourneyProjection.Fold(id, slice, rules) is { } journey)
+                if (inputs.TryGetValue(id, out var slice) && JourneyFold.FromScratch(id, slice, rules) is { } journey)
                 {
-                    journeys.Add((journey, slice[^1].Sequence));
+                    journeys.Add(journey);
                 }
             }
 
@@ -303,7 +324,7 @@ public sealed partial class JourneyBulkRebuild(
     }
 
     /// <summary>The documents and their mirror rows, derived as the live projection's writer derives them.</summary>
-    private async Task WriteAsync(NpgsqlConnection connection, List<(CustomerJourney Journey, long Version)> journeys, CancellationToken ct)
+    private async Task WriteAsync(NpgsqlConnection connection, List<JourneyChange> journeys, CancellationToken ct)
     {
         if (journeys.Count == 0)
         {
@@ -313,7 +334,7 @@ public sealed partial class JourneyBulkRebuild(
         await using (var copy = await connection.BeginBinaryImportAsync(
                          $"copy {Schema}.{JourneyTables.DocumentTable}{Suffix} (id, data, mt_dotnet_type, mt_version, stage, stage_since, next_due_at, last_activity_at, acquisition_channel, cohort) from stdin (format binary)", ct))
         {
-            foreach (var (journey, version) in journeys)
+            foreach (var (journey, version) in journeys.Select(j => (j.After, j.Version)))
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(journey.Id, NpgsqlDbType.Varchar, ct);
@@ -334,7 +355,7 @@ public sealed partial class JourneyBulkRebuild(
         await using (var copy = await connection.BeginBinaryImportAsync(
                          $"copy {Schema}.{JourneyTables.Spells}{Suffix} (customer_id, ordinal, stage, entered_at, left_at, entered_by, channel, cohort, first_seen_month) from stdin (format binary)", ct))
         {
-            foreach (var row in journeys.SelectMany(j => JourneyWriter.Spells(j.Journey)))
+            foreach (var row in journeys.SelectMany(j => j.Mirror.Spells))
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(row.CustomerId, NpgsqlDbType.Varchar, ct);
@@ -354,7 +375,7 @@ public sealed partial class JourneyBulkRebuild(
         await using (var copy = await connection.BeginBinaryImportAsync(
                          $"copy {Schema}.{JourneyTables.Months}{Suffix} (customer_id, month, currency, cohort, purchases, revenue) from stdin (format binary)", ct))
         {
-            foreach (var row in journeys.SelectMany(j => JourneyWriter.Months(j.Journey)))
+            foreach (var row in journeys.SelectMany(j => j.Mirror.Months))
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(row.CustomerId, NpgsqlDbType.Varchar, ct);
@@ -363,6 +384,27 @@ public sealed partial class JourneyBulkRebuild(
                 await WriteNullableAsync(copy, row.Cohort, NpgsqlDbType.Varchar, ct);
                 await copy.WriteAsync(row.Purchases, NpgsqlDbType.Integer, ct);
                 await copy.WriteAsync(row.Revenue, NpgsqlDbType.Numeric, ct);
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync(
+                         $"copy {Schema}.{JourneyTables.Transitions}{Suffix} (customer_id, ordinal, to_stage, effective_at, learned_at, superseded_at, is_correction, rule_id, data) from stdin (format binary)", ct))
+        {
+            foreach (var (id, row) in journeys.SelectMany(j => j.Learned.Select(t => (j.After.Id, t))))
+            {
+                var t = row.Transition;
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(row.Ordinal, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(t.To.ToString(), NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(t.EffectiveAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(t.LearnedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                await WriteNullableAsync(copy, t.SupersededAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(t.IsCorrection, NpgsqlDbType.Boolean, ct);
+                await copy.WriteAsync(t.RuleId, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(serializer.ToJson(t), NpgsqlDbType.Jsonb, ct);
             }
 
             await copy.CompleteAsync(ct);
@@ -487,6 +529,9 @@ public sealed partial class JourneyBulkRebuild(
         public long Ticks;
         public int Journeys;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The store holds journeys of the earlier unbounded shape: rebuilding the journey read model once")]
+    private static partial void LogUpgrading(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Journey rebuild loaded {Journeys} journeys from {Events} events through sequence {Through} in {Seconds:F1} s")]
     private static partial void LogLoaded(ILogger logger, int journeys, long events, long through, double seconds);

@@ -3,7 +3,8 @@ namespace CustomerLifecycle.Lifecycle.Journeys.Rebuilding;
 /// <summary>
 /// A rebuild pauses the live journey agent in Wolverine's durable storage; if its process dies before it resumes the
 /// agent, the pause outlives it and the read model would stop following new events. Once the host has started, this
-/// lifts such a leftover pause (unless a rebuild is running somewhere).
+/// lifts such a leftover pause (unless a rebuild is running somewhere). Then, on the first start after an upgrade
+/// from the unbounded journey documents, it rebuilds the read model once (<see cref="JourneyBulkRebuild.UpgradeIfNeededAsync"/>).
 /// </summary>
 public sealed partial class RebuildPauseRecovery(JourneyBulkRebuild rebuild, IHostApplicationLifetime lifetime, ILogger<RebuildPauseRecovery> logger)
     : BackgroundService
@@ -16,6 +17,7 @@ public sealed partial class RebuildPauseRecovery(JourneyBulkRebuild rebuild, IHo
         try
         {
             await rebuild.RecoverAsync(stoppingToken);
+            await rebuild.UpgradeIfNeededAsync(stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
