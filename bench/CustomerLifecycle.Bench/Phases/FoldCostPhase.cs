@@ -13,12 +13,11 @@ namespace CustomerLifecycle.Bench.Phases;
 
 /// <summary>
 /// Phase 9: what one more event costs the live projection for customers whose history is 10, 1,000 or 10,000 events
-/// long. Each group's journeys are built first (the projection's own code, in the bench process, from events held in
-/// memory); then pages of one new event per customer of the group go through the projection's page path
-/// (<c>CustomerJourneyProjection.ApplyAsync</c>: load the page's journeys, fold, serialise, queue the writes) and commit,
-/// as the daemon's batches do. A read side at constant cost per event shows the same rate for every group. The
-/// stored size of each group's journeys is printed beside it. The customers exist only in these documents (no events
-/// in the store) and are deleted at the end.
+/// long. Each group's events are appended to the store (Marten's own append), its journeys built through the
+/// projection's page path in the bench process; then pages of one new event per customer of the group go through the
+/// same path (<c>CustomerJourneyProjection.ApplyAsync</c>: load the page's journeys, fold, serialise, queue the writes)
+/// and commit, as the daemon's batches do. A read side at constant cost per event shows the same rate for every group.
+/// The stored size of each group's journeys is printed beside it. The customers and their streams are deleted at the end.
 /// </summary>
 internal sealed class FoldCostPhase : IPhase
 {
@@ -39,21 +38,27 @@ internal sealed class FoldCostPhase : IPhase
         var projection = new CustomerJourneyProjection(RuleSet.Default, dataSource);
         // Each measurement also stops at the run's time limit per measurement; a page is one operation.
         var rounds = context.Options.Quick ? 5 : 50;
-        var sequence = 1_000_000_000_000L;
         var random = new Random(9);
         var prefix = context.Mix.RunPrefix + "-fold";
-        var start = DateTimeOffset.UtcNow.AddYears(-3);
+        var start = DateTimeOffset.UtcNow;
 
-        IEvent Event(IDocumentSession session, string customer, int k)
+        async Task AppendAsync(IEnumerable<(string Customer, int K)> items, CancellationToken token)
         {
-            // One event a minute (business time in order, as most arrive); the touchpoint kinds of the ingestion mix.
-            var touchpoint = context.Mix.Next(random, customer) with { OccurredAt = start.AddMinutes(k) };
-            var e = session.Events.BuildEvent(touchpoint);
-            e.Id = Guid.NewGuid();
-            e.Sequence = ++sequence;
-            e.Timestamp = DateTimeOffset.UtcNow;
-            e.StreamKey = customer;
-            return e;
+            await using var session = store.LightweightSession();
+            foreach (var stream in items.GroupBy(i => i.Customer))
+            {
+                // One event a minute (business time in order, as most arrive); the touchpoint kinds of the ingestion mix.
+                session.Events.Append(stream.Key, [.. stream.Select(i => (object)(context.Mix.Next(random, i.Customer) with { OccurredAt = start.AddMinutes(i.K) }))]);
+            }
+
+            await session.SaveChangesAsync(token);
+        }
+
+        async Task<List<IEvent>> StoredEventsAsync(string[] customers, CancellationToken token)
+        {
+            await using var query = store.QuerySession();
+            var events = await query.Events.QueryAllRawEvents().Where(e => e.StreamKey!.IsOneOf(customers)).OrderBy(e => e.Sequence).ToListAsync(token);
+            return [.. events];
         }
 
         var measurements = new List<Measurement>();
@@ -64,41 +69,60 @@ internal sealed class FoldCostPhase : IPhase
             {
                 var customers = Enumerable.Range(0, CustomersPerGroup)
                     .Select(c => string.Create(CultureInfo.InvariantCulture, $"{prefix}-{history}-{c}")).ToArray();
+                // Business time ends just before now, as for events that arrive as they happen: a history that ended long
+                // ago would have its inactivity deadlines passed on the first fold, and every new event would be late.
+                start = DateTimeOffset.UtcNow.AddMinutes(-(history + rounds + 10));
 
-                // The prior history, a few customers per transaction (a 10,000-event journey is megabytes of JSON today).
-                foreach (var chunk in customers.Chunk(2))
+                // The events go into the store (Marten's own append), so a refold would find the customer's stream as
+                // the service's would: the prior history a few thousand at a time, then each measured page on its own.
+                for (var k = 0; k < history; k += 2_000)
+                {
+                    await AppendAsync(customers.SelectMany(c => Enumerable.Range(k, Math.Min(2_000, history - k)).Select(i => (c, i))), ct);
+                }
+
+                for (var r = 0; r <= rounds; r++)
+                {
+                    await AppendAsync(customers.Select(c => (c, history + r)), ct);
+                }
+
+                var stored = await StoredEventsAsync(customers, ct);
+                var prior = stored.Take(customers.Length * history).ToList();
+                // The prior history through the projection's page path, in daemon-sized pages.
+                foreach (var page in prior.Chunk(2_000))
                 {
                     await using var session = store.LightweightSession();
-                    var prior = chunk.SelectMany(c => Enumerable.Range(0, history).Select(k => Event(session, c, k))).ToList();
-                    await projection.ApplyAsync(session, prior, ct);
+                    await projection.ApplyAsync(session, page, ct);
                     await session.SaveChangesAsync(ct);
                 }
 
-                await using (var session = store.LightweightSession())
+                var pages = stored.Skip(prior.Count).Chunk(customers.Length).ToArray();
+                async Task Page(int i, CancellationToken token)
                 {
-                    var pages = Enumerable.Range(0, rounds + 1)
-                        .Select(r => (IReadOnlyList<IEvent>)[.. customers.Select(c => Event(session, c, history + r))]).ToArray();
-                    async Task Page(int i, CancellationToken token)
-                    {
-                        await using var page = store.LightweightSession();
-                        await projection.ApplyAsync(page, pages[i], token);
-                        await page.SaveChangesAsync(token);
-                    }
-
-                    await context.WarmUpAsync(1, 1, (i, token) => Page(rounds + i, token));
-                    measurements.Add(await context.MeasureAsync(
-                        $"fold-{history}", $"fold one event onto a journey of {history:N0} events", CustomersPerGroup,
-                        token => LoadRunner.RunAsync(1, rounds, context.Options.MeasurementTimeLimit, Page, token),
-                        async m => m with { Notes = [await SizeAsync(dataSource, customers, history, ct)] }));
+                    await using var page = store.LightweightSession();
+                    await projection.ApplyAsync(page, pages[i], token);
+                    await page.SaveChangesAsync(token);
                 }
+
+                // Pages in sequence order: the warm-up takes the first, the measurement the rest.
+                var next = 0;
+                await context.WarmUpAsync(1, 1, (_, token) => Page(next++, token));
+                measurements.Add(await context.MeasureAsync(
+                    $"fold-{history}", $"fold one event onto a journey of {history:N0} events", CustomersPerGroup,
+                    token => LoadRunner.RunAsync(1, rounds, context.Options.MeasurementTimeLimit, (_, t) => Page(next++, t), token),
+                    async m => m with { Notes = [await SizeAsync(dataSource, customers, history, ct)] }));
 
                 sizes.Add(measurements[^1].Notes[0]);
             }
         }
         finally
         {
-            // The delete trigger takes the journeys' mirror rows and counts with them.
-            await using var delete = dataSource.CreateCommand($"delete from {StoreSetup.Schema}.{JourneyTables.DocumentTable} where id like $1");
+            // The delete trigger takes the journeys' transition and mirror rows and counts with them; the streams go too.
+            await using var delete = dataSource.CreateCommand(
+                $"""
+                 delete from {StoreSetup.Schema}.{JourneyTables.DocumentTable} where id like $1;
+                 delete from {StoreSetup.Schema}.mt_events where stream_id like $1;
+                 delete from {StoreSetup.Schema}.mt_streams where id like $1;
+                 """);
             delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix + "-%" });
             await delete.ExecuteNonQueryAsync(CancellationToken.None);
         }
