@@ -6,9 +6,10 @@ using Npgsql;
 namespace CustomerLifecycle.Bench.Measuring;
 
 /// <summary>
-/// Watches how far the CustomerJourney projection has got (its row in mt_event_progression, which the daemon
-/// updates in the same transaction as the journeys it wrote), every 10 ms from its own connection, and remembers
-/// when each new position was first seen: an event is visible in the read model from then on.
+/// Watches how far the CustomerJourney projection has got (its rows in mt_event_progression, which the daemon
+/// updates in the same transaction as the journeys it wrote; with several shards the least advanced one), every 10 ms
+/// from its own connection, and remembers when each new position was first seen: an event is visible in the read
+/// model from then on.
 /// </summary>
 internal sealed class ProjectionProgress : IAsyncDisposable
 {
@@ -21,14 +22,20 @@ internal sealed class ProjectionProgress : IAsyncDisposable
     private readonly Task loop;
     private long latest = -1;
 
-    private ProjectionProgress(NpgsqlConnection connection)
+    private readonly string[] shards;
+
+    private ProjectionProgress(NpgsqlConnection connection, string[] shards)
     {
         this.connection = connection;
+        this.shards = shards;
         loop = Task.Run(PollAsync);
     }
 
-    public static async Task<ProjectionProgress> StartAsync(NpgsqlDataSource dataSource, CancellationToken ct) =>
-        new(await dataSource.OpenConnectionAsync(ct));
+    public static async Task<ProjectionProgress> StartAsync(NpgsqlDataSource dataSource, CancellationToken ct, JourneyShards? shards = null) =>
+        new(await dataSource.OpenConnectionAsync(ct), [.. (shards ?? JourneyShards.One).ProgressNames]);
+
+    /// <summary>The Stopwatch timestamp of the first position seen past <paramref name="sequence"/>: when work after it became visible.</summary>
+    public long? FirstPast(long sequence) => VisibleAt(sequence + 1);
 
     public long Latest => Interlocked.Read(ref latest);
 
@@ -75,9 +82,13 @@ internal sealed class ProjectionProgress : IAsyncDisposable
 
     private async Task PollAsync()
     {
-        await using var command = new NpgsqlCommand($"select last_seq_id from {StoreSetup.Schema}.mt_event_progression where name = $1", connection)
+        await using var command = new NpgsqlCommand(
+            $"""
+             select min(coalesce(p.last_seq_id, 0)) from unnest($1::varchar[]) as s(name)
+             left join {StoreSetup.Schema}.mt_event_progression p on p.name = s.name
+             """, connection)
         {
-            Parameters = { new NpgsqlParameter<string> { TypedValue = Shard } },
+            Parameters = { new NpgsqlParameter<string[]> { TypedValue = shards } },
         };
         await command.PrepareAsync(stop.Token);
         using var timer = new PeriodicTimer(Interval);

@@ -4,6 +4,8 @@ using CustomerLifecycle.Bench.Measuring;
 using CustomerLifecycle.Bench.Workload;
 using CustomerLifecycle.Infrastructure.Store;
 using CustomerLifecycle.Ingestion;
+using CustomerLifecycle.Lifecycle.Journeys;
+using Npgsql;
 using static CustomerLifecycle.Bench.Reporting.ConsoleReport;
 
 namespace CustomerLifecycle.Bench.Phases;
@@ -64,8 +66,78 @@ internal sealed class ProjectionLagPhase : IPhase
                 $"half the rate at which the projection alone caught up with the maximum-rate measurement's backlog ({Rate(caughtUp)})", seed: 52));
         }
 
+        // Catch-up: a backlog posted while no projection runs, then folded by one shard and by two on this one host.
+        await CatchUpAsync(context, progress, "the lag measurement's events");
+        var through = progress.Latest;
+        var previous = JourneyShards.One;
+        foreach (var count in new[] { 1, 2 })
+        {
+            var shards = new JourneyShards(count);
+            measurements.Add(await MeasureCatchUpAsync(context, previous, shards, through, seed: 60 + count));
+            previous = shards;
+            through = await MaxSequenceAsync(context);
+        }
+
+        // The later phases run one shard again, from where the two left off.
+        await RestartAtAsync(context, previous, JourneyShards.One, through, FullNode(JourneyShards.One));
         return new PhaseReport(Number, Title, measurements);
     }
+
+    private static Dictionary<string, string> FullNode(JourneyShards shards) => new(StringComparer.Ordinal)
+    {
+        ["Projections__JourneyShards"] = shards.Count.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>
+    /// Posts a backlog of events at full speed to an ingestion-only node, then restarts the service as a full node with
+    /// <paramref name="shards"/> shards starting where the projection stood, and times how fast they fold the backlog:
+    /// from the first progress past the start to the last shard reaching the backlog's end.
+    /// </summary>
+    private static async Task<Measurement> MeasureCatchUpAsync(PhaseContext context, JourneyShards previous, JourneyShards shards, long through, int seed)
+    {
+        var ct = context.Cancellation;
+        await RestartAtAsync(context, previous, previous, through, new Dictionary<string, string>(StringComparer.Ordinal) { ["Projections__RunOnThisNode"] = "false" });
+        var bodies = HttpBatchPhase.Bodies(context, $"catchup{shards.Count}", Math.Max(1, context.Options.Events / BatchSize), seed);
+        var client = context.Service.Client;
+        await LoadRunner.RunAsync(2, bodies.Length, context.Options.MeasurementTimeLimit, async (i, t) =>
+        {
+            await IngestionCalls.PostBatchAsync(client, bodies[i], BatchSize, t);
+            context.CountAcknowledged(BatchSize);
+        }, ct);
+        var backlog = await MaxSequenceAsync(context);
+        var events = (int)Math.Min(int.MaxValue, backlog - through);
+        return await context.MeasureAsync(
+            $"catch-up-{shards.Count}", $"projection catch-up, {shards.Count} shard{(shards.Count == 1 ? "" : "s")} on this host ({Count(events)} events posted while no projection ran)", events,
+            async token =>
+            {
+                await RestartAtAsync(context, previous, shards, through, FullNode(shards));
+                await using var watch = await ProjectionProgress.StartAsync(context.Database.DataSource, token, shards);
+                var caughtUp = await watch.WaitForAsync(backlog, CatchUpTimeout, token);
+                var start = watch.FirstPast(through) ?? Stopwatch.GetTimestamp();
+                var end = watch.VisibleAt(backlog) ?? Stopwatch.GetTimestamp();
+                var seconds = Math.Max(0.001, Stopwatch.GetElapsedTime(start, end).TotalSeconds);
+                return new LoadResult(1, caughtUp ? 0 : 1, caughtUp ? null : $"not caught up within {CatchUpTimeout.TotalMinutes:0} minutes", seconds,
+                    new Latencies([seconds * 1000]), false);
+            });
+    }
+
+    /// <summary>Restarts the service with <paramref name="settings"/>, every shard of <paramref name="shards"/> set to resume after <paramref name="through"/>.</summary>
+    private static async Task RestartAtAsync(PhaseContext context, JourneyShards previous, JourneyShards shards, long through, IReadOnlyDictionary<string, string> settings) =>
+        await context.RestartServiceAsync(
+            async () =>
+            {
+                // The journeys are the same whichever shard folded them; only where each shard resumes is set here.
+                await using var command = context.Database.DataSource.CreateCommand(
+                    $"""
+                     insert into {StoreSetup.Schema}.mt_event_progression (name, last_seq_id, last_updated)
+                       select name, $2, now() from unnest($1::varchar[]) as s(name)
+                     on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated
+                     """);
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. shards.ProgressNames] });
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = through });
+                await command.ExecuteNonQueryAsync(context.Cancellation);
+            },
+            settings);
 
     private static async Task<Measurement> MeasureLagAsync(PhaseContext context, ProjectionProgress progress, string key, double rate, string pacing, int seed)
     {

@@ -188,7 +188,10 @@ internal sealed class RebuildPhase : IPhase
                     (select coalesce(avg(octet_length(data::text)), 0)::int from {schema}.{JourneyTables.DocumentTable} tablesample system (1) repeatable (7)),
                     (select coalesce(max(octet_length(data::text)), 0) from {schema}.{JourneyTables.DocumentTable} tablesample system (1) repeatable (7)),
                     pg_total_relation_size('{schema}.{JourneyTables.DocumentTable}'),
-                    (select string_agg(stage || ' ' || n, ', ' order by n desc) from (select stage, count(*) n from {schema}.{JourneyTables.DocumentTable} group by stage) s)
+                    (select string_agg(stage || ' ' || n, ', ' order by n desc) from (select stage, count(*) n from {schema}.{JourneyTables.DocumentTable} group by stage) s),
+                    (select coalesce(percentile_cont(0.5) within group (order by pg_column_size(data)), 0)::int from {schema}.{JourneyTables.DocumentTable} tablesample system (1) repeatable (7)),
+                    (select coalesce(percentile_cont(0.5) within group (order by octet_length(data::text)), 0)::int from {schema}.{JourneyTables.DocumentTable} tablesample system (1) repeatable (7)),
+                    (select count(*) from {schema}.{JourneyTables.Transitions})
              """);
         command.CommandTimeout = 0;
         await using var reader = await command.ExecuteReaderAsync(context.Cancellation);
@@ -198,6 +201,8 @@ internal sealed class RebuildPhase : IPhase
             string.Create(CultureInfo.InvariantCulture,
                 $"read model: {Count(reader.GetInt64(0))} journeys (documents {reader.GetInt32(3):N0} B on average, largest {reader.GetInt32(4):N0} B in a 1 % sample, table {reader.GetInt64(5) / 1024 / 1024:N0} MB), {Count(reader.GetInt64(1))} stage spells, {Count(reader.GetInt64(2))} customer-months"),
             $"journeys by stage: {(reader.IsDBNull(6) ? "none" : reader.GetString(6))}",
+            string.Create(CultureInfo.InvariantCulture,
+                $"journey state: median {reader.GetInt32(7):N0} B stored (compressed), {reader.GetInt32(8):N0} B as JSON text (1 % sample); {Count(reader.GetInt64(9))} transitions in the log"),
         ];
     }
 

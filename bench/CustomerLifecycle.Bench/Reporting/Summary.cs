@@ -86,6 +86,19 @@ internal static class Summary
             ratios.Add(Ratio.Between("HTTP single @64 clients ÷ one transaction per event", single, oneTx, 5));
         }
 
+        // The read side keeps up with the front door: what one shard folds against what HTTP batches take (phase 3's
+        // best on an ingestion node; without phase 3, the maximum phase 5 measured with the daemon on the same host).
+        var ingestion = bestBatch ?? Find("shared-batch-2");
+        if (Find("catch-up-1") is { } oneShard && ingestion is not null)
+        {
+            ratios.Add(Ratio.Between($"Projection catch-up, 1 shard ÷ HTTP batch ({ingestion.Name})", oneShard, ingestion, 1));
+            if (Find("catch-up-2") is { } twoShards)
+            {
+                ratios.Add(Ratio.Between($"Projection catch-up, 2 shards ÷ HTTP batch ({ingestion.Name})", twoShards, ingestion, 1));
+                ratios.Add(Ratio.Between("Projection catch-up, 2 shards ÷ 1 shard (same host)", twoShards, oneShard, null));
+            }
+        }
+
         // Issue 5's absolute targets, each as the figure divided by its target (1.0 is the line).
         if (Find("lag") is { } lag)
         {

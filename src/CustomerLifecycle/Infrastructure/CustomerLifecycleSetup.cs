@@ -61,7 +61,14 @@ public static class CustomerLifecycleSetup
         }
 
         services.AddSingleton(rules);
-        services.AddCustomerLifecycleStore(connectionString, rules, builder.Configuration.GetValue("Projections:RunOnThisNode", defaultValue: true));
+        var journeyShards = builder.Configuration.GetValue("Projections:JourneyShards", defaultValue: 1);
+        if (journeyShards is < 1 or > Lifecycle.Journeys.JourneyShards.Max)
+        {
+            throw new InvalidOperationException($"Projections:JourneyShards is {journeyShards}: it must be between 1 and {Lifecycle.Journeys.JourneyShards.Max}.");
+        }
+
+        services.AddCustomerLifecycleStore(
+            connectionString, rules, builder.Configuration.GetValue("Projections:RunOnThisNode", defaultValue: true), new Lifecycle.Journeys.JourneyShards(journeyShards));
         services.AddSingleton<Operations.ProjectionRebuilds>();
         services.AddSingleton<Lifecycle.Journeys.Rebuilding.JourneyBulkRebuild>();
         services.AddSingleton<Lifecycle.Journeys.Rebuilding.LiveProjectionAgents>();
@@ -113,6 +120,14 @@ public static class CustomerLifecycleSetup
                 // One node on a laptop: skip leader election so the projection starts at once, not ~15 s later.
                 opts.Durability.Mode = DurabilityMode.Solo;
             }
+
+            // How soon the cluster notices a node that died without saying goodbye and gives its agents (projection
+            // shards, the sweep, the CLV refit) to the others: heartbeats every HealthCheckPollingTime, a node silent for
+            // StaleNodeTimeout is dropped, and the leader checks assignments every CheckAssignmentPeriod.
+            var cluster = builder.Configuration.GetSection("Cluster");
+            opts.Durability.HealthCheckPollingTime = cluster.GetValue("HealthCheckPollingTime", TimeSpan.FromSeconds(5));
+            opts.Durability.StaleNodeTimeout = cluster.GetValue("StaleNodeTimeout", TimeSpan.FromSeconds(15));
+            opts.Durability.CheckAssignmentPeriod = cluster.GetValue("CheckAssignmentPeriod", TimeSpan.FromSeconds(5));
 
             opts.Policies.UseDurableLocalQueues();
             // Production runs the handler code pre-generated into Internal/Generated (no Roslyn at start-up, less

@@ -8,6 +8,7 @@ using Npgsql;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using Wolverine.Runtime;
 
 namespace CustomerLifecycle.Operations;
 
@@ -23,7 +24,8 @@ public sealed record RebuildStatus(string Projection, string State, DateTimeOffs
     public int? Journeys { get; init; }
 }
 
-public sealed record ProjectionStatus(string Projection, string Shard, long ProcessedThrough, long Lag, DateTimeOffset? LastUpdated, RebuildStatus? Rebuild);
+/// <param name="RunningHere">Whether this node runs the projection's agent now (Wolverine gives each agent to one node of the cluster).</param>
+public sealed record ProjectionStatus(string Projection, string Shard, long ProcessedThrough, long Lag, DateTimeOffset? LastUpdated, RebuildStatus? Rebuild, bool RunningHere);
 
 public sealed record ProjectionsReport(long HighWaterMark, long Events, long Streams, IReadOnlyList<ProjectionStatus> Projections);
 
@@ -35,7 +37,7 @@ public sealed record ProjectionsReport(long HighWaterMark, long Events, long Str
 /// goes through Marten's rebuild, which replays the store with a daemon of its own while the live one keeps running.
 /// </summary>
 public sealed partial class ProjectionRebuilds(
-    IDocumentStore store, JourneyBulkRebuild bulk, TimeProvider clock, IHostApplicationLifetime lifetime,
+    IDocumentStore store, JourneyBulkRebuild bulk, JourneyShards shards, TimeProvider clock, IHostApplicationLifetime lifetime,
     Infrastructure.Telemetry.LifecycleMetrics metrics, ILogger<ProjectionRebuilds> logger)
 {
     // Marten's default gives a replay 5 minutes, which a store of a few million events outgrows: the rebuild then
@@ -44,11 +46,15 @@ public sealed partial class ProjectionRebuilds(
 
     private readonly ConcurrentDictionary<string, RebuildStatus> latest = new(StringComparer.Ordinal);
 
-    public RebuildStatus? Latest(string projection) => latest.GetValueOrDefault(projection);
+    public RebuildStatus? Latest(string projection) => latest.GetValueOrDefault(Key(projection));
+
+    /// <summary>The journey projection's shards are rebuilt together, as "CustomerJourney".</summary>
+    private string Key(string projection) => shards.Includes(projection) ? CustomerJourneyProjection.ProjectionName : projection;
 
     /// <summary>Starts a rebuild unless one of the same projection is running; returns the status to report.</summary>
     public (RebuildStatus Status, bool Started) Start(string projection)
     {
+        projection = Key(projection);
         var running = new RebuildStatus(projection, "running", clock.Now(), null, null);
         var current = latest.AddOrUpdate(projection, running, (_, existing) => existing.State == "running" ? existing : running);
         if (!ReferenceEquals(current, running))
@@ -64,7 +70,7 @@ public sealed partial class ProjectionRebuilds(
     {
         try
         {
-            if (running.Projection == CustomerJourneyProjection.ProjectionName)
+            if (shards.Includes(running.Projection))
             {
                 // Customer by customer into shadow tables, swapped in whole; the live agent waits meanwhile.
                 var result = await bulk.RunAsync(lifetime.ApplicationStopping);
@@ -98,8 +104,10 @@ public static class ProjectionEndpoints
     [WolverineGet("/api/projections", Name = "GetProjections"), Authorize(Policy = Scopes.Operate), Tags("Operations")]
     [EndpointSummary("Each projection's progress and lag behind the event store, and its latest rebuild")]
     [ProducesResponseType<ProjectionsReport>(200)]
-    public static async Task<ProjectionsReport> Get(IDocumentStore store, NpgsqlDataSource dataSource, ProjectionRebuilds rebuilds, CancellationToken ct)
+    public static async Task<ProjectionsReport> Get(IDocumentStore store, NpgsqlDataSource dataSource, ProjectionRebuilds rebuilds, IWolverineRuntime runtime, CancellationToken ct)
     {
+        // Agent URIs end with the database and the shard, e.g. event-subscriptions://marten/main/db/customerjourney/all.
+        var running = runtime.Agents.AllRunningAgentUris().Select(u => u.ToString().TrimEnd('/')).ToList();
         var (events, streams, lastSequence) = await CountsAsync(dataSource, ct);
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
         var highWater = progress.FirstOrDefault(p => p.ShardName == "HighWaterMark")?.Sequence ?? lastSequence;
@@ -112,7 +120,8 @@ public static class ProjectionEndpoints
             {
                 var shard = progress.FirstOrDefault(p => p.ShardName.StartsWith(name + ":", StringComparison.Ordinal));
                 var processed = shard?.Sequence ?? 0;
-                return new ProjectionStatus(name, shard?.ShardName ?? name + ":All", processed, Math.Max(0, highWater - processed), shard?.LastUpdated, rebuilds.Latest(name));
+                var here = running.Any(u => u.EndsWith("/" + name.ToLowerInvariant() + "/all", StringComparison.OrdinalIgnoreCase));
+                return new ProjectionStatus(name, shard?.ShardName ?? name + ":All", processed, Math.Max(0, highWater - processed), shard?.LastUpdated, rebuilds.Latest(name), here);
             })]);
     }
 
@@ -153,9 +162,9 @@ public static class ProjectionEndpoints
     [EndpointSummary("Rebuild a projection from the event store, in the background")]
     [ProducesResponseType<RebuildStatus>(202), ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
-    public static IResult Rebuild(string projection, IDocumentStore store, ProjectionRebuilds rebuilds)
+    public static IResult Rebuild(string projection, IDocumentStore store, ProjectionRebuilds rebuilds, JourneyShards shards)
     {
-        if (!store.Options.Events.Projections().Any(p => p.Name == projection))
+        if (!shards.Includes(projection) && !store.Options.Events.Projections().Any(p => p.Name == projection))
         {
             return Results.Problem(statusCode: 404, title: "Unknown projection",
                 detail: $"Known projections: {string.Join(", ", store.Options.Events.Projections().Select(p => p.Name))}.");

@@ -43,7 +43,7 @@ public class JourneyFoldTests
     {
         var tick = new LifecycleClockTicked(Start, ["c-1"]);
         Assert.Null(JourneyFold.FromScratch("c-1", [new JourneyInput(1, Guid.Empty, LifecycleClockTicked.EventTypeName, Start, null, tick.AsOf)], RuleSet.Default));
-        Assert.True(JourneyFold.TryInOrder(null, "c-1", [new JourneyInput(1, Guid.Empty, LifecycleClockTicked.EventTypeName, Start, null, tick.AsOf)], RuleSet.Default, out var change));
+        Assert.Equal(InOrderOutcome.Folded, JourneyFold.TryInOrder(null, "c-1", [new JourneyInput(1, Guid.Empty, LifecycleClockTicked.EventTypeName, Start, null, tick.AsOf)], RuleSet.Default, out var change));
         Assert.Null(change);
     }
 

@@ -23,6 +23,9 @@ internal sealed class ProjectionModel(RuleSet rules)
 
     public int Refolds { get; private set; }
 
+    /// <summary>In-order pages completed with the customer's stored rows (a new cohort, say).</summary>
+    public int RowLoads { get; private set; }
+
     private readonly Dictionary<string, List<LifecycleFact>> streams = new(StringComparer.Ordinal);
 
     public void Page(IReadOnlyList<IEvent> events)
@@ -31,10 +34,17 @@ internal sealed class ProjectionModel(RuleSet rules)
         foreach (var (id, inputs) in CustomerJourneyProjection.Slice(events))
         {
             var before = Journeys.GetValueOrDefault(id);
-            if (!JourneyFold.TryInOrder(before, id, inputs, rules, out var change))
+            switch (JourneyFold.TryInOrder(before, id, inputs, rules, out var change))
             {
-                Refolds++;
-                change = JourneyFold.Refold(before, id, Tables.History(id, streams.GetValueOrDefault(id) ?? []), inputs, rules);
+                case InOrderOutcome.NeedsHistory:
+                    Refolds++;
+                    change = JourneyFold.Refold(before, id, Tables.History(id, streams.GetValueOrDefault(id) ?? []), inputs, rules);
+                    break;
+                case InOrderOutcome.NeedsRows:
+                    RowLoads++;
+                    var rows = Tables.History(id, []);
+                    change = JourneyFold.WithRows(before!, change!, rows.Spells, rows.Months);
+                    break;
             }
 
             if (change is not null)

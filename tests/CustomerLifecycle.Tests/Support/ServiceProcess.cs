@@ -35,7 +35,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync(string connectionString)
+    public static async Task<ServiceProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "CustomerLifecycle.dll"), "--urls", address.GetLeftPart(UriPartial.Authority)])
@@ -55,6 +55,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         var service = new ServiceProcess(Process.Start(start)!, address);
         service.process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service.process.ErrorDataReceived += (_, e) => service.Append(e.Data);
@@ -82,6 +87,17 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             return null;
         }
+    }
+
+    public int Pid => process.Id;
+
+    public bool HasExited => process.HasExited;
+
+    /// <summary>SIGKILL: the process dies at once, without telling the cluster it leaves (kill -9).</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -22,8 +22,11 @@ public static class StoreSetup
     /// the capability, so with mixed nodes the projections run on the others; scale ingestion and projection nodes
     /// apart, and keep the daemon's CPU away from the append path.
     /// </param>
-    public static IServiceCollection AddCustomerLifecycleStore(this IServiceCollection services, string connectionString, RuleSet rules, bool runProjections = true)
+    public static IServiceCollection AddCustomerLifecycleStore(
+        this IServiceCollection services, string connectionString, RuleSet rules, bool runProjections = true, JourneyShards? journeyShards = null)
     {
+        var shards = journeyShards ?? JourneyShards.One;
+        services.AddSingleton(shards);
         // One pool for Marten and for our own SQL (the append path, the quarantine), so both see the same limits.
         var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
         services.AddSingleton(dataSource);
@@ -35,9 +38,12 @@ public static class StoreSetup
                 opts.DatabaseSchemaName = Schema;
                 ConfigureEventsAndSerializer(opts);
 
-                var journeys = new CustomerJourneyProjection(rules, dataSource);
-                journeys.Options.BatchSize = 2_000;
-                opts.Projections.Add((Marten.Events.Projections.IProjection)journeys, ProjectionLifecycle.Async, CustomerJourneyProjection.ProjectionName);
+                for (var shard = 0; shard < shards.Count; shard++)
+                {
+                    var journeys = new CustomerJourneyProjection(rules, dataSource, shards, shard);
+                    journeys.Options.BatchSize = 2_000;
+                    opts.Projections.Add((Marten.Events.Projections.IProjection)journeys, ProjectionLifecycle.Async, shards.Name(shard));
+                }
                 // A gap in the event sequence is skipped by the daemon after this long. A large batch reserves its
                 // sequence numbers before its COPY; if that takes longer than the threshold under load, the live
                 // projection would skip events a rebuild sees. Waiting longer on a rare rolled-back gap is cheaper.

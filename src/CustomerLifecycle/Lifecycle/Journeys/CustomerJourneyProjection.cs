@@ -35,13 +35,21 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
 
     private readonly RuleSet rules;
     private readonly NpgsqlDataSource dataSource;
+    private readonly JourneyShards shards;
+    private readonly int shard;
 
     /// <param name="dataSource">Where the journeys of a page are loaded from, in parallel chunks.</param>
-    public CustomerJourneyProjection(RuleSet rules, NpgsqlDataSource dataSource)
+    /// <param name="shards">How many shards the projection runs as (null: one).</param>
+    /// <param name="shard">Which of them this is: it folds only the customers that hash to it.</param>
+    public CustomerJourneyProjection(RuleSet rules, NpgsqlDataSource dataSource, JourneyShards? shards = null, int shard = 0)
     {
         this.rules = rules;
         this.dataSource = dataSource;
-        Name = ProjectionName;
+        this.shards = shards ?? JourneyShards.One;
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, this.shards.Count);
+        this.shard = shard;
+        Name = this.shards.Name(shard);
         foreach (var (_, type) in TouchpointTypes.All)
         {
             IncludeType(type);
@@ -59,6 +67,14 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
         ArgumentNullException.ThrowIfNull(operations);
         ArgumentNullException.ThrowIfNull(events);
         var slices = Slice(events);
+        if (shards.Count > 1)
+        {
+            foreach (var other in slices.Keys.Where(id => shards.Of(id) != shard).ToList())
+            {
+                slices.Remove(other);
+            }
+        }
+
         if (slices.Count == 0)
         {
             return;
@@ -77,22 +93,37 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
                 var existing = await LoadAsync(serializer, chunks[i], ct).ConfigureAwait(false);
                 var changes = new List<JourneyChange>(chunks[i].Length);
                 var refold = new List<(string Id, CustomerJourney? Before)>();
+                var completing = new List<(CustomerJourney Before, JourneyChange Change)>();
                 foreach (var id in chunks[i])
                 {
                     var before = existing.GetValueOrDefault(id);
-                    if (!JourneyFold.TryInOrder(before, id, slices[id], rules, out var change))
+                    switch (JourneyFold.TryInOrder(before, id, slices[id], rules, out var change))
                     {
-                        refold.Add((id, before));
+                        case InOrderOutcome.NeedsHistory:
+                            refold.Add((id, before));
+                            break;
+                        case InOrderOutcome.NeedsRows:
+                            completing.Add((before!, change!));
+                            break;
+                        case InOrderOutcome.Folded when change is not null:
+                            changes.Add(change with { Json = serializer.ToJson(change.After) });
+                            break;
                     }
-                    else if (change is not null)
+                }
+
+                if (completing.Count > 0)
+                {
+                    var rows = await JourneyHistories.LoadAsync(dataSource, serializer, [.. completing.Select(c => (c.Before.Id, c.Before.LastSequence))], rowsOnly: true, ct).ConfigureAwait(false);
+                    foreach (var (before, change) in completing)
                     {
-                        changes.Add(change with { Json = serializer.ToJson(change.After) });
+                        var complete = JourneyFold.WithRows(before, change, rows[before.Id].Spells, rows[before.Id].Months);
+                        changes.Add(complete with { Json = serializer.ToJson(complete.After) });
                     }
                 }
 
                 if (refold.Count > 0)
                 {
-                    var histories = await JourneyHistories.LoadAsync(dataSource, serializer, [.. refold.Select(r => (r.Id, r.Before?.LastSequence ?? 0))], ct).ConfigureAwait(false);
+                    var histories = await JourneyHistories.LoadAsync(dataSource, serializer, [.. refold.Select(r => (r.Id, r.Before?.LastSequence ?? 0))], rowsOnly: false, ct).ConfigureAwait(false);
                     foreach (var (id, before) in refold)
                     {
                         if (JourneyFold.Refold(before, id, histories[id], slices[id], rules) is { } change)

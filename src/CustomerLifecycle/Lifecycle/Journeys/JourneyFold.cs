@@ -15,6 +15,19 @@ public sealed record JourneyHistory(
 /// </summary>
 public sealed record MirrorView(string Id, string? Channel, string? Cohort, IReadOnlyList<SpellRow> Spells, IReadOnlyList<MonthRow> Months, bool Complete);
 
+/// <summary>What <see cref="JourneyFold.TryInOrder"/> could do with a page.</summary>
+public enum InOrderOutcome
+{
+    /// <summary>Folded in place; the change is complete.</summary>
+    Folded,
+
+    /// <summary>Folded in place, but the change needs the customer's stored mirror rows (<see cref="JourneyFold.WithRows"/>).</summary>
+    NeedsRows,
+
+    /// <summary>Not foldable in place (a late fact): refold the customer from their history (<see cref="JourneyFold.Refold"/>).</summary>
+    NeedsHistory,
+}
+
 /// <summary>A row of the transition log: the customer's n-th transition learned (1-based), as it stands now.</summary>
 public readonly record struct LoggedTransition(int Ordinal, StageTransition Transition);
 
@@ -36,8 +49,9 @@ public sealed record JourneyChange(
 /// The in-order path (<see cref="TryInOrder"/>) is what nearly every event takes: a touchpoint that lands after every
 /// fact and transition already believed evolves the bounded state in place, appends the transitions it causes, closes
 /// the open spell and opens the next, and adds to its month's rows. Its cost does not depend on the customer's history.
-/// It declines (returns null) when the page holds a late fact (business time before what the journey accounts for), or
-/// when the customer's channel, cohort or first-seen month moves (every mirror row of the customer carries them): then
+/// When the customer's channel, cohort or first-seen month moves (every mirror row of the customer carries them; a
+/// first purchase sets the cohort) the change is completed with the customer's stored rows (<see cref="WithRows"/>).
+/// It declines when the page holds a late fact (business time before what the journey accounts for): then
 /// <see cref="Refold"/> rebuilds the customer's journal from the history (facts from the stream, the transition log,
 /// the mirror rows) and folds the page with <see cref="LifecycleJournal.Apply"/>, which supersedes what the late fact
 /// shows wrong and learns the corrections. Both paths reach the journey, the log and the rows that folding the
@@ -46,10 +60,13 @@ public sealed record JourneyChange(
 public static class JourneyFold
 {
     /// <summary>
-    /// Folds the page in place: false when it needs the customer's history (<see cref="Refold"/>) instead. The change is
-    /// null when the page changes nothing (a tick for a customer never heard of, events already folded).
+    /// Folds the page in place. <see cref="InOrderOutcome.NeedsHistory"/>: it holds a late fact, refold the customer
+    /// (<see cref="Refold"/>). <see cref="InOrderOutcome.NeedsRows"/>: folded, but the customer's channel, cohort or
+    /// first-seen month moved, which every row of theirs carries; complete the change with their rows
+    /// (<see cref="WithRows"/>). The change is null when the page changes nothing (a tick for a customer never heard of,
+    /// events already folded).
     /// </summary>
-    public static bool TryInOrder(CustomerJourney? before, string id, IReadOnlyList<JourneyInput> inputs, RuleSet rules, out JourneyChange? change)
+    public static InOrderOutcome TryInOrder(CustomerJourney? before, string id, IReadOnlyList<JourneyInput> inputs, RuleSet rules, out JourneyChange? change)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(rules);
@@ -59,11 +76,43 @@ public static class JourneyFold
         {
             if (!fold.Step(input))
             {
-                return false;
+                return InOrderOutcome.NeedsHistory;
             }
         }
 
-        return fold.TryFinish(out change);
+        return fold.Finish(out change);
+    }
+
+    /// <summary>
+    /// An in-order change whose channel, cohort or first-seen month moved, completed with the customer's stored rows:
+    /// every spell and month row is rewritten with the new values (and counted under them), the ones the page touched
+    /// as the page left them.
+    /// </summary>
+    public static JourneyChange WithRows(CustomerJourney before, JourneyChange change, IReadOnlyList<SpellRow> spells, IReadOnlyList<MonthRow> months)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(spells);
+        ArgumentNullException.ThrowIfNull(months);
+        var after = change.After;
+        var touchedSpells = change.Mirror.Spells.ToDictionary(s => s.Ordinal);
+        var allSpells = spells
+            .Where(s => !touchedSpells.ContainsKey(s.Ordinal))
+            .Select(s => s with { Channel = after.AcquisitionChannel, Cohort = after.Cohort, FirstSeenMonth = after.FirstSeenMonth })
+            .Concat(touchedSpells.Values)
+            .OrderBy(s => s.Ordinal)
+            .ToList();
+        var touchedMonths = change.Mirror.Months.ToDictionary(m => (m.Month, m.Currency));
+        var allMonths = months
+            .Where(m => !touchedMonths.ContainsKey((m.Month, m.Currency)))
+            .Select(m => m with { Cohort = after.Cohort })
+            .Concat(touchedMonths.Values)
+            .ToList();
+        return change with
+        {
+            Before = new MirrorView(before.Id, before.AcquisitionChannel, before.Cohort, spells, months, Complete: true),
+            Mirror = new MirrorView(after.Id, after.AcquisitionChannel, after.Cohort, allSpells, allMonths, Complete: true),
+        };
     }
 
     /// <summary>
@@ -279,12 +328,12 @@ public static class JourneyFold
             months[key] = months.TryGetValue(key, out var sum) ? sum.Plus(activity) : activity;
         }
 
-        public bool TryFinish(out JourneyChange? change)
+        public InOrderOutcome Finish(out JourneyChange? change)
         {
             change = null;
             if (journey is null || (before is not null && lastSequence == before.LastSequence))
             {
-                return true; // nothing to fold: a tick for a customer never heard of, or events already folded
+                return InOrderOutcome.Folded; // nothing to fold: a tick for a customer never heard of, or events already folded
             }
 
             var latest = months.Count == 0 ? null : months.Keys.Last().Month;
@@ -294,14 +343,11 @@ public static class JourneyFold
                 LastSequence = lastSequence,
                 LatestMonths = latest is null ? journey.LatestMonths : [.. months.Values.Where(m => m.Month == latest)],
             }).FirstSeen(firstSeen);
-            if (before is not null
-                && (after.AcquisitionChannel != before.AcquisitionChannel || after.Cohort != before.Cohort || after.FirstSeenMonth != before.FirstSeenMonth))
-            {
-                return false; // every row of the customer carries these: the rows are rewritten from the history
-            }
-
             change = new JourneyChange(after, lastSequence, BeforeView(), AfterView(after), learned, []);
-            return true;
+            return before is not null
+                && (after.AcquisitionChannel != before.AcquisitionChannel || after.Cohort != before.Cohort || after.FirstSeenMonth != before.FirstSeenMonth)
+                ? InOrderOutcome.NeedsRows // every row of the customer carries these
+                : InOrderOutcome.Folded;
         }
 
         /// <summary>The rows the page can touch, as stored before it: the open spell and the latest month's rows.</summary>

@@ -61,8 +61,9 @@ public static class JourneyHistories
         return facts;
     }
 
+    /// <param name="rowsOnly">Only the mirror rows (spells, months), for an in-order change that needs them (<see cref="JourneyFold.WithRows"/>).</param>
     public static async Task<Dictionary<string, JourneyHistory>> LoadAsync(
-        NpgsqlDataSource dataSource, ISerializer serializer, IReadOnlyList<(string Id, long Through)> customers, CancellationToken ct)
+        NpgsqlDataSource dataSource, ISerializer serializer, IReadOnlyList<(string Id, long Through)> customers, bool rowsOnly, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(serializer);
@@ -74,6 +75,20 @@ public static class JourneyHistories
         var months = ids.ToDictionary(id => id, _ => new List<MonthRow>(), StringComparer.Ordinal);
         await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
 
+        if (!rowsOnly)
+        {
+            await LoadFactsAndLogAsync(connection, serializer, customers, facts, log, ct).ConfigureAwait(false);
+        }
+
+        await LoadRowsAsync(connection, ids, spells, months, ct).ConfigureAwait(false);
+        return ids.ToDictionary(id => id, id => new JourneyHistory(facts[id], log[id], spells[id], months[id]), StringComparer.Ordinal);
+    }
+
+    private static async Task LoadFactsAndLogAsync(
+        NpgsqlConnection connection, ISerializer serializer, IReadOnlyList<(string Id, long Through)> customers,
+        Dictionary<string, List<LifecycleFact>> facts, Dictionary<string, List<StageTransition>> log, CancellationToken ct)
+    {
+        var ids = customers.Select(c => c.Id).ToArray();
         await using (var command = new NpgsqlCommand(
                          $"""
                           select e.stream_id, e.seq_id, e.id, e.type, e.timestamp, e.data
@@ -105,6 +120,11 @@ public static class JourneyHistories
                 log[reader.GetString(0)].Add(serializer.FromJson<StageTransition>(reader, 1));
             }
         }
+    }
+
+    private static async Task LoadRowsAsync(
+        NpgsqlConnection connection, string[] ids, Dictionary<string, List<SpellRow>> spells, Dictionary<string, List<MonthRow>> months, CancellationToken ct)
+    {
 
         await using (var command = new NpgsqlCommand(
                          $"""
@@ -134,7 +154,5 @@ public static class JourneyHistories
                     reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(4), reader.GetDecimal(5)));
             }
         }
-
-        return ids.ToDictionary(id => id, id => new JourneyHistory(facts[id], log[id], spells[id], months[id]), StringComparer.Ordinal);
     }
 }

@@ -61,7 +61,7 @@ public sealed class LifecycleOptions
 /// the transition itself.
 /// </summary>
 public sealed partial class LifecycleSweep(
-    IDocumentStore store, NpgsqlDataSource dataSource, TimeProvider clock, IOptions<LifecycleOptions> options, ILogger<LifecycleSweep> logger)
+    IDocumentStore store, NpgsqlDataSource dataSource, TimeProvider clock, IOptions<LifecycleOptions> options, JourneyShards shards, ILogger<LifecycleSweep> logger)
     : BackgroundService
 {
     private readonly LifecycleOptions settings = options.Value;
@@ -98,9 +98,10 @@ public sealed partial class LifecycleSweep(
         await using var command = dataSource.CreateCommand(
             $"""
              select min(e.timestamp) from {StoreSetup.Schema}.mt_events e
-             where e.seq_id > coalesce((select last_seq_id from {StoreSetup.Schema}.mt_event_progression where name = $1), 0)
+             where e.seq_id > (select coalesce(min(coalesce(p.last_seq_id, 0)), 0)
+                               from unnest($1::varchar[]) as s(name) left join {StoreSetup.Schema}.mt_event_progression p on p.name = s.name)
              """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"{CustomerJourneyProjection.ProjectionName}:All" });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. shards.ProgressNames] });
         return await command.ExecuteScalarAsync(ct) is DateTimeOffset firstUnprocessed && firstUnprocessed <= wanted
             ? firstUnprocessed.AddTicks(-10)
             : wanted;

@@ -7,6 +7,7 @@ using Npgsql;
 using System;
 using System.Linq;
 using Wolverine.Http;
+using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -18,13 +19,15 @@ namespace Internal.Generated.WolverineHandlers
         private readonly CustomerLifecycle.Operations.ProjectionRebuilds _projectionRebuilds;
         private readonly Marten.IDocumentStore _documentStore;
         private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
+        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_projections(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CustomerLifecycle.Operations.ProjectionRebuilds projectionRebuilds, Marten.IDocumentStore documentStore, Npgsql.NpgsqlDataSource npgsqlDataSource) : base(wolverineHttpOptions)
+        public GET_api_projections(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CustomerLifecycle.Operations.ProjectionRebuilds projectionRebuilds, Marten.IDocumentStore documentStore, Npgsql.NpgsqlDataSource npgsqlDataSource, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _projectionRebuilds = projectionRebuilds;
             _documentStore = documentStore;
             _npgsqlDataSource = npgsqlDataSource;
+            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
@@ -32,7 +35,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CustomerLifecycle.Operations.ProjectionEndpoints").SetTag("http.route", "/api/projections").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var projectionsReport_response = await CustomerLifecycle.Operations.ProjectionEndpoints.Get(_documentStore, _npgsqlDataSource, _projectionRebuilds, httpContext.RequestAborted).ConfigureAwait(false);
+            var projectionsReport_response = await CustomerLifecycle.Operations.ProjectionEndpoints.Get(_documentStore, _npgsqlDataSource, _projectionRebuilds, _wolverineRuntime, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, projectionsReport_response, 404);

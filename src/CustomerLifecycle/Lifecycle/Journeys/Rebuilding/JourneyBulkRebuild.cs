@@ -30,7 +30,7 @@ public sealed record BulkRebuildResult(long Through, long Events, long Ticks, in
 /// lets it resume after the swap, from the progress the swap sets (<see cref="LiveProjectionAgents"/>).
 /// </summary>
 public sealed partial class JourneyBulkRebuild(
-    IDocumentStore store, NpgsqlDataSource dataSource, RuleSet rules, LiveProjectionAgents liveAgents, ILogger<JourneyBulkRebuild> logger)
+    IDocumentStore store, NpgsqlDataSource dataSource, RuleSet rules, JourneyShards shards, LiveProjectionAgents liveAgents, ILogger<JourneyBulkRebuild> logger)
 {
     /// <summary>Customers per chunk: one events query, one fold and one COPY per table each.</summary>
     public int ChunkSize { get; init; } = 1_000;
@@ -38,6 +38,7 @@ public sealed partial class JourneyBulkRebuild(
     /// <summary>Chunks folded at once; each holds one connection. Reading, folding and writing overlap across them.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount + 1;
 
+    /// <summary>The daemon shard of the journey projection when it runs as one shard.</summary>
     public const string Shard = CustomerJourneyProjection.ProjectionName + ":All";
     private const string Suffix = "_rb";
     private const string Ticks = "cl_rebuild_ticks";
@@ -65,7 +66,10 @@ public sealed partial class JourneyBulkRebuild(
 
         try
         {
-            await liveAgents.ResumeIfPausedAsync(Shard, ct);
+            foreach (var shard in shards.ProgressNames)
+            {
+                await liveAgents.ResumeIfPausedAsync(shard, ct);
+            }
         }
         finally
         {
@@ -109,7 +113,13 @@ public sealed partial class JourneyBulkRebuild(
         try
         {
             // Paused before the high-water mark is read, so every event after it is left to the resumed agent.
-            await using var paused = await liveAgents.PauseAsync(Shard, ct);
+            var paused = new List<IAsyncDisposable>();
+            await using var resume = new ResumeAll(paused);
+            foreach (var shard in shards.ProgressNames)
+            {
+                paused.Add(await liveAgents.PauseAsync(shard, ct));
+            }
+
             var through = await HighWaterMarkAsync(control, ct);
             await ExecuteAsync(control, PrepareSql(through), ct);
             var totals = new Totals();
@@ -484,7 +494,7 @@ public sealed partial class JourneyBulkRebuild(
     /// the new document table and sets the projection's progress to the rebuild's high-water mark. In one
     /// transaction: readers wait for the lock a moment, then see the new read model whole.
     /// </summary>
-    private static string SwapSql(List<(string Table, string Index, string Definition, string? Constraint)> indexes, long through)
+    private string SwapSql(List<(string Table, string Index, string Definition, string? Constraint)> indexes, long through)
     {
         var sql = new System.Text.StringBuilder();
         sql.Append($"lock table {string.Join(", ", Tables.Select(t => $"{Schema}.{t}"))} in access exclusive mode;\n");
@@ -504,7 +514,8 @@ public sealed partial class JourneyBulkRebuild(
         sql.Append(JourneyTables.TriggerSql(Schema)).Append('\n');
         sql.Append(
             $"""
-             insert into {Schema}.mt_event_progression (name, last_seq_id, last_updated) values ('{Shard}', {through}, now())
+             insert into {Schema}.mt_event_progression (name, last_seq_id, last_updated)
+               select name, {through}, now() from unnest(array[{string.Join(", ", shards.ProgressNames.Select(n => $"'{n}'"))}]::varchar[]) as s(name)
              on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated;
              """);
         return sql.ToString();
@@ -528,6 +539,18 @@ public sealed partial class JourneyBulkRebuild(
         public long Events;
         public long Ticks;
         public int Journeys;
+    }
+
+    /// <summary>Resumes every paused shard, even when the rebuild failed or was cancelled.</summary>
+    private sealed class ResumeAll(List<IAsyncDisposable> paused) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var pause in paused)
+            {
+                await pause.DisposeAsync();
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The store holds journeys of the earlier unbounded shape: rebuilding the journey read model once")]
