@@ -134,6 +134,49 @@ public class BulkRebuildHttpTests(CustomerLifecycleApp app)
         Assert.Equal(2, await PurchasesAsync(customer));
     }
 
+    [Fact]
+    public async Task The_first_start_on_journeys_of_the_unbounded_shape_rebuilds_them_once()
+    {
+        var customers = Enumerable.Range(0, 3).Select(_ => Json.NewId("up")).ToArray();
+        foreach (var c in customers)
+        {
+            await Post(Json.Touchpoint("signed_up", c, new JsonObject { ["channel"] = "web" }), Json.Purchase(c, 12m));
+        }
+
+        await app.WaitForProjectionsAsync();
+        var before = await SnapshotAsync(customers);
+        var rebuild = app.Services.GetRequiredService<JourneyBulkRebuild>();
+        Assert.False(await rebuild.UpgradeIfNeededAsync(CancellationToken.None));
+
+        // A journey as the earlier versions stored it: the whole journal in the document.
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using (var claim = new NpgsqlCommand(CustomerLifecycle.Lifecycle.Journeys.JourneyWriter.ClaimSql, connection, transaction))
+            {
+                await claim.ExecuteNonQueryAsync();
+            }
+
+            await using var command = new NpgsqlCommand(
+                "update customer_lifecycle.mt_doc_customerjourney set data = jsonb_build_object('id', id, 'journal', jsonb_build_object('facts', '[]'::jsonb)) where id = $1",
+                connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customers[0] });
+            await command.ExecuteNonQueryAsync();
+            await transaction.CommitAsync();
+        }
+
+        Assert.True(await rebuild.UpgradeIfNeededAsync(CancellationToken.None));
+        await app.WaitForProjectionsAsync();
+        var after = await SnapshotAsync(customers);
+        foreach (var table in before.Keys)
+        {
+            Assert.Equal(string.Join("\n", before[table]), string.Join("\n", after[table]));
+        }
+
+        Assert.False(await rebuild.UpgradeIfNeededAsync(CancellationToken.None));
+    }
+
     private async Task Post(params JsonNode[] touchpoints)
     {
         var response = await all.PostAsJsonAsync("/api/touchpoints/batch", Json.Batch(touchpoints));
@@ -176,6 +219,7 @@ public class BulkRebuildHttpTests(CustomerLifecycleApp app)
             ["docs"] = $"select row(id, data, mt_dotnet_type, mt_version, stage, stage_since, next_due_at, last_activity_at, acquisition_channel, cohort)::text from {schema}.mt_doc_customerjourney where id = any($1) order by id",
             ["spells"] = $"select t::text from {schema}.cl_stage_spells t where customer_id = any($1) order by customer_id, ordinal",
             ["months"] = $"select t::text from {schema}.cl_customer_months t where customer_id = any($1) order by customer_id, month, currency",
+            ["transitions"] = $"select t::text from {schema}.cl_transitions t where customer_id = any($1) order by customer_id, ordinal",
         };
         var result = new Dictionary<string, List<string>>();
         await using var dataSource = NpgsqlDataSource.Create(app.ConnectionString);
