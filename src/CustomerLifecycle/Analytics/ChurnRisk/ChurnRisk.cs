@@ -43,13 +43,19 @@ public sealed record ChurnSignalWeights
 {
     public const string Section = "Analytics:ChurnRisk";
 
-    public double Overdue { get; init; } = 0.5;
+    /// <summary>
+    /// 0 by default: the purchase model already weighs recency against the customer's frequency, learned from the
+    /// store's own history, and weighing it again by judgement made the ranking worse on held-out data
+    /// (docs/analytics.md). The sign is still listed as a reason, with no share of the score.
+    /// </summary>
+    public double Overdue { get; init; }
 
     public double OpenComplaints { get; init; } = 0.4;
 
     public double Detractor { get; init; } = 0.4;
 
-    public double FallingFrequency { get; init; } = 0.3;
+    /// <summary>0 by default, for the reason given at <see cref="Overdue"/>.</summary>
+    public double FallingFrequency { get; init; }
 
     /// <summary>Falling frequency compares purchases in the last window of this many days with the window before.</summary>
     public int FrequencyWindowDays { get; init; } = 180;
@@ -115,7 +121,8 @@ public static class ChurnRiskFormula
                 throw new ArgumentOutOfRangeException(nameof(signals), signal, "A warning sign's strength is between 0 and 1, its weight at least 0 and below 1.");
             }
 
-            if (signal.Effect > 0)
+            // A sign present but not weighed (weight 0) is still evidence worth showing; it adds nothing to the score.
+            if (signal.Strength > 0)
             {
                 var share = -Math.Log(1 - signal.Effect);
                 logOdds += share;

@@ -58,6 +58,17 @@ public class ChurnRiskFormulaTests
     }
 
     [Fact]
+    public void A_sign_present_but_not_weighed_is_listed_as_evidence_and_adds_nothing()
+    {
+        var without = ChurnRiskFormula.Assess(Model, Regular, []);
+
+        var with = ChurnRiskFormula.Assess(Model, Regular, [Signal(ChurnReasonCodes.Overdue, 0.8, 0)]);
+
+        Assert.Equal(without.Risk, with.Risk, 12);
+        Assert.Equal(0, with.Reasons.Single(r => r.Code == ChurnReasonCodes.Overdue).LogOdds);
+    }
+
+    [Fact]
     public void Absent_signs_are_not_reasons()
     {
         var assessment = ChurnRiskFormula.Assess(Model, Regular, [Signal(ChurnReasonCodes.FallingFrequency, 0, 0.3)]);
