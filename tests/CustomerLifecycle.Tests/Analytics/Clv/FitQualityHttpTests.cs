@@ -58,6 +58,31 @@ public class FitQualityHttpTests(CustomerLifecycleApp app)
     }
 
     [Fact]
+    public async Task A_fit_of_one_time_buyers_only_is_refused_because_nothing_shows_how_often_anyone_buys_again()
+    {
+        var prefix = $"once{Guid.NewGuid():N}-";
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var log = new StringBuilder();
+        for (var customer = 1; customer <= 60; customer++)
+        {
+            log.Append(CultureInfo.InvariantCulture, $" {customer:00000} {today.AddDays(-3 * customer):yyyyMMdd} 1 19.99\n");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await ClvFitting.ImportAsync(app.ClientWithKey(TestKeys.Ingest), log.ToString(), $"source=once&currency=EUR&customerPrefix={prefix}")).StatusCode);
+        await app.WaitForProjectionsAsync();
+        var response = await operate.PostAsJsonAsync("/api/analytics/clv/fits", new JsonObject { ["currency"] = "EUR", ["customerPrefix"] = prefix });
+        var id = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+
+        var status = await ClvFitting.WaitAsync(operate, id, TimeSpan.FromMinutes(2));
+
+        Assert.Equal("failed", (string)status["status"]!);
+        Assert.Contains(FitProblemCodes.TooFewRepeatCustomers, Codes(status["problems"]));
+        Assert.DoesNotContain(FitProblemCodes.TooFewCustomers, Codes(status["problems"]));
+        Assert.Contains("0 customer(s) bought more than once", (string)status["error"]!, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await read.GetAsync($"/api/customers/{prefix}00001/value")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_degraded_snapshot_is_read_only_by_its_id_and_says_so_with_every_answer_and_is_never_the_latest()
     {
         var prefix = $"degraded{Guid.NewGuid():N}-";

@@ -1,4 +1,5 @@
 using CustomerLifecycle.Analytics.Models;
+using Xunit.Abstractions;
 
 namespace CustomerLifecycle.Tests.Analytics.Models;
 
@@ -8,7 +9,7 @@ namespace CustomerLifecycle.Tests.Analytics.Models;
 /// on the first 7 years, the paper reports α = 0.704, β = 1.182 (regular) and α = 0.668, β = 3.806 (high end);
 /// the same values are the reference of jdmaturen/shifted_beta_geometric_py and of pymc-marketing's sBG notebook.
 /// </summary>
-public class ShiftedBetaGeometricTests
+public class ShiftedBetaGeometricTests(ITestOutputHelper output)
 {
     public static readonly int[] Regular = [1000, 631, 468, 382, 326, 289, 262, 241, 223, 207, 194, 183, 173];
 
@@ -25,6 +26,7 @@ public class ShiftedBetaGeometricTests
         var survivors = (cohort == "regular" ? Regular : HighEnd)[..8];
 
         var fit = ShiftedBetaGeometric.Fit([survivors]);
+        output.WriteLine(cohort + ": " + string.Join(", ", fit.Estimates.Select(e => FormattableString.Invariant($"{e.Name} = {e.Value:F4} ± {e.StandardError:F4}"))) + FormattableString.Invariant($"; ln L = {fit.LogLikelihood:F2}"));
 
         Assert.True(fit.Converged);
         Within(alpha, fit.Parameters.Alpha, 0.005);
