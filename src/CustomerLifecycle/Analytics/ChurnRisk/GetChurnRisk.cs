@@ -39,6 +39,8 @@ public static class GetChurnRisk
     public const string Route = "/api/analytics/churn-risk";
     public const int MaxLimit = 500;
     public const int MaxOffset = 100_000;
+    public const string SnapshotStatusHeader = "Snapshot-Status";
+    public const string SnapshotProblemsHeader = "Snapshot-Problems";
 
     // Only these two strings ever reach the ORDER BY; the request text never does.
     private static readonly Dictionary<string, string> SortColumns = new(StringComparer.OrdinalIgnoreCase)
@@ -110,6 +112,13 @@ public static class GetChurnRisk
         if (wantsCsv)
         {
             // The export is the whole ranking: paging a file makes no sense. It streams row by row from the database.
+            // A file has no envelope for the snapshot's status, so headers carry it.
+            http.Response.Headers[SnapshotStatusHeader] = SnapshotChoice.Name(snapshot.Status);
+            if (snapshot.Problems.Count > 0)
+            {
+                http.Response.Headers[SnapshotProblemsHeader] = string.Join(", ", snapshot.Problems.Select(p => p.Code));
+            }
+
             return Results.Stream(
                 body => WriteCsvAsync(body, dataSource, filter, column!, http.RequestAborted),
                 "text/csv; charset=utf-8",

@@ -94,9 +94,11 @@ public class FitQualityHttpTests(CustomerLifecycleApp app)
         var segments = (await read.GetFromJsonAsync<JsonObject>($"/api/analytics/churn-risk/segments?snapshotId={id}"))!;
         var value = (await read.GetFromJsonAsync<JsonObject>($"/api/customers/{prefix}a/value"))!;
         var latest = await read.GetAsync("/api/analytics/churn-risk");
+        var csv = await read.GetAsync($"/api/analytics/churn-risk?snapshotId={id}&format=csv");
 
         Assert.Equal(("degraded", "holdout_purchases_off"), ((string)ranking["snapshotStatus"]!, Codes(ranking["snapshotProblems"]).Single()));
         Assert.Equal("degraded", (string)segments["snapshotStatus"]!);
+        Assert.Equal(("degraded", "holdout_purchases_off"), (csv.Headers.GetValues("Snapshot-Status").Single(), csv.Headers.GetValues("Snapshot-Problems").Single()));
         Assert.Equal(("degraded", "holdout_purchases_off"), ((string)value["current"]!["snapshotStatus"]!, (string)value["current"]!["snapshotProblems"]![0]!));
         Assert.True(latest.StatusCode == HttpStatusCode.NotFound || (string)(await latest.Content.ReadFromJsonAsync<JsonObject>())!["snapshotId"]! != id.ToString());
     }
