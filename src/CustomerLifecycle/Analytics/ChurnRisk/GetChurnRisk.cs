@@ -154,7 +154,7 @@ public static class GetChurnRisk
 
         return Results.Ok(new ChurnRiskPage(
             snapshot.Id, snapshot.Status, snapshot.Problems, snapshot.CompletedAt, snapshot.Settings.CalibrationEnd, snapshot.Settings.Currency,
-            snapshot.Outcome?.ChurnModel.HorizonWeeks, sort, total, offset, limit, customers));
+            snapshot.Outcome?.ChurnModel?.HorizonWeeks, sort, total, offset, limit, customers));
     }
 
     /// <summary>Highest first; customers without a value (no CLV, so no value at risk) last, whatever the sort.</summary>

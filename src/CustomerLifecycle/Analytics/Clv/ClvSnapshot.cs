@@ -100,7 +100,7 @@ public sealed record ClvFitSettings(
 /// <param name="UnmatchedRefunds">Refunded order ids without a purchase in the data read.</param>
 /// <param name="TransactionModel">BG/NBD: expected purchases and CLV.</param>
 /// <param name="SpendModel">Null when no customer made a repeat purchase: then no CLV can be computed.</param>
-/// <param name="ChurnModel">MBG/NBD and the learned weights of the churn risk.</param>
+/// <param name="ChurnModel">MBG/NBD and the learned weights of the churn risk; absent in snapshots fitted before the churn risk was learned.</param>
 /// <param name="Holdout">Null unless a holdout end was given.</param>
 /// <param name="ChurnHoldout">The churn risk scored on the holdout; null without a holdout, or when everybody (or nobody) bought in it.</param>
 /// <param name="Totals">Null for a failed fit (no customer was valued).</param>
@@ -113,7 +113,7 @@ public sealed record ClvFitOutcome(
     int UnmatchedRefunds,
     TransactionModelFit TransactionModel,
     SpendModelFit? SpendModel,
-    ChurnModelFit ChurnModel,
+    ChurnModelFit? ChurnModel,
     HoldoutCheck? Holdout,
     ChurnValidationReport? ChurnHoldout,
     ClvTotals? Totals);
