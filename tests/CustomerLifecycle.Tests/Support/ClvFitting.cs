@@ -23,7 +23,7 @@ public static class ClvFitting
         while (true)
         {
             var status = (await operate.GetFromJsonAsync<JsonObject>($"/api/analytics/clv/fits/{id}"))!;
-            if ((string)status["status"]! is "completed" or "failed" || DateTime.UtcNow > deadline)
+            if ((string)status["status"]! is "completed" or "degraded" or "failed" or "no_data" || DateTime.UtcNow > deadline)
             {
                 return status;
             }

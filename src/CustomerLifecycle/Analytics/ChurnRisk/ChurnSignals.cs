@@ -13,7 +13,11 @@ namespace CustomerLifecycle.Analytics.ChurnRisk;
 /// </summary>
 public static class ChurnSignals
 {
-    public static IReadOnlyList<ChurnReason> Evaluate(IEnumerable<LifecycleFact> facts, DateTimeOffset asOf, RuleSet rules, ChurnSignalWeights weights)
+    public static IReadOnlyList<ChurnReason> Evaluate(IEnumerable<LifecycleFact> facts, DateTimeOffset asOf, RuleSet rules, ChurnSignalWeights weights) =>
+        AsOf(facts, asOf, rules, weights).Signals;
+
+    /// <summary>The stage the journey was in at <paramref name="asOf"/> (null before its first fact) and its warning signs then.</summary>
+    public static (LifecycleStage? Stage, IReadOnlyList<ChurnReason> Signals) AsOf(IEnumerable<LifecycleFact> facts, DateTimeOffset asOf, RuleSet rules, ChurnSignalWeights weights)
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(rules);
@@ -21,7 +25,7 @@ public static class ChurnSignals
         var known = facts.Where(f => f.OccurredAt <= asOf).Order(LifecycleFact.BusinessOrder).ToList();
         if (known.Count == 0)
         {
-            return [];
+            return (null, []);
         }
 
         var state = LifecycleJournal.Replay(known, rules, asOf).State;
@@ -30,7 +34,7 @@ public static class ChurnSignals
         AddIfPresent(reasons, Complaints(state, rules, weights));
         AddIfPresent(reasons, Detractor(state.Counters.LastNps, asOf, rules, weights));
         AddIfPresent(reasons, FallingFrequency(known, asOf, weights));
-        return reasons;
+        return (state.Stage, reasons);
     }
 
     /// <summary>Strength 0 at the customer's usual gap, 1 at OverdueFactor × that gap (when the AtRisk rule would fire).</summary>

@@ -15,24 +15,32 @@ using Wolverine.Http;
 
 namespace CustomerLifecycle.Analytics.ChurnRisk;
 
+/// <param name="ValueAtRisk">CLV × churn risk; null when the customer has no CLV (such customers are listed last by valueAtRisk).</param>
+/// <param name="Stage">The lifecycle stage at the snapshot's calibration end, when the risk was assessed.</param>
+/// <param name="CurrentStage">The journey's stage now; null for customers the journeys do not know yet.</param>
 public sealed record ChurnRiskEntry(
     string CustomerId, double ChurnRisk, double? ValueAtRisk, double? Clv, double ProbabilityAlive, double ExpectedPurchases,
-    DateOnly? ExpectedNextPurchase, RfmSegment Segment, LifecycleStage? Stage, string? Cohort, string? Channel, IReadOnlyList<ChurnReason> Reasons);
+    DateOnly? ExpectedNextPurchase, RfmSegment Segment, LifecycleStage? Stage, LifecycleStage? CurrentStage, string? Cohort, string? Channel,
+    IReadOnlyList<ChurnReason> Reasons);
 
+/// <param name="SnapshotStatus">Completed, or degraded (then <paramref name="SnapshotProblems"/> says why these numbers are doubtful).</param>
+/// <param name="HorizonWeeks">The churn risk is the probability of no purchase over this many weeks after the calibration end.</param>
 public sealed record ChurnRiskPage(
-    Guid SnapshotId, DateTimeOffset? FittedAt, DateOnly CalibrationEnd, string Currency, string Sort, long Total, int Offset, int Limit,
-    IReadOnlyList<ChurnRiskEntry> Customers);
+    Guid SnapshotId, FitStatus SnapshotStatus, IReadOnlyList<FitProblem> SnapshotProblems, DateTimeOffset? FittedAt, DateOnly CalibrationEnd,
+    string Currency, double? HorizonWeeks, string Sort, long Total, int Offset, int Limit, IReadOnlyList<ChurnRiskEntry> Customers);
 
 /// <summary>
 /// Who is most likely to be lost, or whose loss would cost most: a snapshot's customers ranked by churn risk or by
-/// value at risk (CLV × risk), filtered by RFM segment and by the journey's current stage, cohort and channel (a join
-/// to the journeys' duplicated columns). As JSON pages, or the whole ranking as CSV for a spreadsheet or a campaign tool.
+/// value at risk (CLV × risk, customers without one last), filtered by RFM segment, by the stage at the calibration end,
+/// and by the journey's cohort and channel (a join to the journeys' duplicated columns). As JSON pages, or the whole ranking as CSV for a spreadsheet or a campaign tool.
 /// </summary>
 public static class GetChurnRisk
 {
     public const string Route = "/api/analytics/churn-risk";
     public const int MaxLimit = 500;
     public const int MaxOffset = 100_000;
+    public const string SnapshotStatusHeader = "Snapshot-Status";
+    public const string SnapshotProblemsHeader = "Snapshot-Problems";
 
     // Only these two strings ever reach the ORDER BY; the request text never does.
     private static readonly Dictionary<string, string> SortColumns = new(StringComparer.OrdinalIgnoreCase)
@@ -104,6 +112,13 @@ public static class GetChurnRisk
         if (wantsCsv)
         {
             // The export is the whole ranking: paging a file makes no sense. It streams row by row from the database.
+            // A file has no envelope for the snapshot's status, so headers carry it.
+            http.Response.Headers[SnapshotStatusHeader] = SnapshotChoice.Name(snapshot.Status);
+            if (snapshot.Problems.Count > 0)
+            {
+                http.Response.Headers[SnapshotProblemsHeader] = string.Join(", ", snapshot.Problems.Select(p => p.Code));
+            }
+
             return Results.Stream(
                 body => WriteCsvAsync(body, dataSource, filter, column!, http.RequestAborted),
                 "text/csv; charset=utf-8",
@@ -125,9 +140,7 @@ public static class GetChurnRisk
             total = (long)(await count.ExecuteScalarAsync(ct))!;
         }
 
-        // Descending with nulls first, as a backward walk of the (snapshot, column) index yields: churn risk is never null,
-        // and value at risk is null for all of a snapshot's customers or for none (it needs the spend model).
-        await using var page = filter.Command(connection, $"{Select} {From} order by {column} desc, r.customer_id limit $6 offset $7");
+        await using var page = filter.Command(connection, $"{Select} {From} {OrderBy(column!)} limit $6 offset $7");
         page.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         page.Parameters.Add(new NpgsqlParameter<int> { TypedValue = offset });
         var customers = new List<ChurnRiskEntry>(limit);
@@ -140,18 +153,22 @@ public static class GetChurnRisk
         }
 
         return Results.Ok(new ChurnRiskPage(
-            snapshot.Id, snapshot.CompletedAt, snapshot.Settings.CalibrationEnd, snapshot.Settings.Currency, sort, total, offset, limit, customers));
+            snapshot.Id, snapshot.Status, snapshot.Problems, snapshot.CompletedAt, snapshot.Settings.CalibrationEnd, snapshot.Settings.Currency,
+            snapshot.Outcome?.ChurnModel?.HorizonWeeks, sort, total, offset, limit, customers));
     }
 
+    /// <summary>Highest first; customers without a value (no CLV, so no value at risk) last, whatever the sort.</summary>
+    public static string OrderBy(string column) => $"order by {column} desc nulls last, r.customer_id";
+
     private const string Select =
-        "select r.customer_id, r.churn_risk, r.value_at_risk, r.clv, r.p_alive, r.expected_purchases, r.expected_next_purchase, r.segment, r.risk_reasons::text, j.stage, j.cohort, j.acquisition_channel";
+        "select r.customer_id, r.churn_risk, r.value_at_risk, r.clv, r.p_alive, r.expected_purchases, r.expected_next_purchase, r.segment, r.risk_reasons::text, r.stage, j.cohort, j.acquisition_channel, j.stage";
 
     // Journeys are joined, not required: a customer the projection has not reached yet still has a risk.
     private static readonly string From =
         $"""
          from {StoreSetup.Schema}.{ClvResults.Table} r
          left join {StoreSetup.Schema}.{JourneyTables.DocumentTable} j on j.id = r.customer_id
-         where r.snapshot_id = $1 and ($2::varchar is null or j.stage = $2) and ($3::varchar is null or r.segment = $3)
+         where r.snapshot_id = $1 and ($2::varchar is null or r.stage = $2) and ($3::varchar is null or r.segment = $3)
            and ($4::varchar is null or j.cohort = $4) and ($5::varchar is null or j.acquisition_channel = $5)
          """;
 
@@ -182,6 +199,7 @@ public static class GetChurnRisk
         reader.IsDBNull(6) ? null : reader.GetFieldValue<DateOnly>(6),
         Enum.Parse<RfmSegment>(reader.GetString(7)),
         reader.IsDBNull(9) ? null : Enum.Parse<LifecycleStage>(reader.GetString(9)),
+        reader.IsDBNull(12) ? null : Enum.Parse<LifecycleStage>(reader.GetString(12)),
         reader.IsDBNull(10) ? null : reader.GetString(10),
         reader.IsDBNull(11) ? null : reader.GetString(11),
         ClvResults.ReadReasons(reader.GetString(8)));
@@ -189,9 +207,9 @@ public static class GetChurnRisk
     private static async Task WriteCsvAsync(Stream body, NpgsqlDataSource dataSource, Filter filter, string column, CancellationToken ct)
     {
         await using var writer = new StreamWriter(body, new UTF8Encoding(false));
-        await writer.WriteLineAsync("customer_id,churn_risk,value_at_risk,clv,p_alive,expected_purchases,expected_next_purchase,segment,stage,cohort,channel,reasons");
+        await writer.WriteLineAsync("customer_id,churn_risk,value_at_risk,clv,p_alive,expected_purchases,expected_next_purchase,segment,stage,current_stage,cohort,channel,reasons");
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var command = filter.Command(connection, $"{Select} {From} order by {column} desc, r.customer_id");
+        await using var command = filter.Command(connection, $"{Select} {From} {OrderBy(column)}");
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -199,7 +217,7 @@ public static class GetChurnRisk
             await writer.WriteLineAsync(string.Join(',',
                 Csv(e.CustomerId), Number(e.ChurnRisk), Number(e.ValueAtRisk), Number(e.Clv), Number(e.ProbabilityAlive), Number(e.ExpectedPurchases),
                 e.ExpectedNextPurchase?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "",
-                Snake(e.Segment.ToString()), e.Stage is { } s ? Snake(s.ToString()) : "", Csv(e.Cohort), Csv(e.Channel),
+                Snake(e.Segment.ToString()), e.Stage is { } s ? Snake(s.ToString()) : "", e.CurrentStage is { } c ? Snake(c.ToString()) : "", Csv(e.Cohort), Csv(e.Channel),
                 Csv(string.Join(';', e.Reasons.Select(r => r.Code)))));
         }
     }

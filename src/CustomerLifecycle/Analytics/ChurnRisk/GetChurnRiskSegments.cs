@@ -13,8 +13,9 @@ using Wolverine.Http;
 namespace CustomerLifecycle.Analytics.ChurnRisk;
 
 /// <param name="TotalClv">Null when the snapshot has no spend model (no CLV at all).</param>
+/// <param name="CustomersWithoutClv">Customers left out of <paramref name="TotalClv"/> and <paramref name="TotalValueAtRisk"/>: no CLV is defined for them.</param>
 public sealed record RiskAggregate(
-    long Customers, double AverageChurnRisk, double AverageProbabilityAlive, double? TotalClv, double? TotalValueAtRisk, decimal NetRevenue);
+    long Customers, double AverageChurnRisk, double AverageProbabilityAlive, double? TotalClv, double? TotalValueAtRisk, long CustomersWithoutClv, decimal NetRevenue);
 
 public sealed record SegmentRisk(RfmSegment Segment, RiskAggregate Risk);
 
@@ -22,13 +23,13 @@ public sealed record SegmentRisk(RfmSegment Segment, RiskAggregate Risk);
 public sealed record CohortRisk(string? Cohort, RiskAggregate Risk);
 
 public sealed record ChurnRiskSegments(
-    Guid SnapshotId, DateTimeOffset? FittedAt, DateOnly CalibrationEnd, string Currency, IReadOnlyList<SegmentRisk> Segments, IReadOnlyList<CohortRisk> Cohorts);
+    Guid SnapshotId, FitStatus SnapshotStatus, IReadOnlyList<FitProblem> SnapshotProblems, DateTimeOffset? FittedAt, DateOnly CalibrationEnd, string Currency, IReadOnlyList<SegmentRisk> Segments, IReadOnlyList<CohortRisk> Cohorts);
 
 /// <summary>Where the risk sits: a snapshot's customers aggregated per RFM segment and per acquisition cohort.</summary>
 public static class GetChurnRiskSegments
 {
     private const string Measures =
-        "count(*), avg(r.churn_risk), avg(r.p_alive), sum(r.clv), sum(r.value_at_risk), sum(r.net_revenue)";
+        "count(*), avg(r.churn_risk), avg(r.p_alive), sum(r.clv), sum(r.value_at_risk), count(*) - count(r.clv), sum(r.net_revenue)";
 
     [WolverineGet(GetChurnRisk.Route + "/segments", Name = "GetChurnRiskSegments"), Authorize(Policy = Scopes.Read), Tags("Analytics")]
     [EndpointSummary("Churn risk and value at risk per RFM segment and per cohort")]
@@ -69,7 +70,7 @@ public static class GetChurnRiskSegments
         }
 
         return Results.Ok(new ChurnRiskSegments(
-            snapshot.Id, snapshot.CompletedAt, snapshot.Settings.CalibrationEnd, snapshot.Settings.Currency,
+            snapshot.Id, snapshot.Status, snapshot.Problems, snapshot.CompletedAt, snapshot.Settings.CalibrationEnd, snapshot.Settings.Currency,
             [.. segments.OrderByDescending(s => s.Risk.TotalValueAtRisk ?? 0).ThenBy(s => s.Segment)], cohorts));
 
         NpgsqlBatchCommand Command(string sql) => new(sql) { Parameters = { new NpgsqlParameter<Guid> { TypedValue = snapshot.Id } } };
@@ -81,5 +82,6 @@ public static class GetChurnRiskSegments
         reader.GetDouble(3),
         reader.IsDBNull(4) ? null : reader.GetDouble(4),
         reader.IsDBNull(5) ? null : reader.GetDouble(5),
-        reader.GetDecimal(6));
+        reader.GetInt64(6),
+        reader.GetDecimal(7));
 }

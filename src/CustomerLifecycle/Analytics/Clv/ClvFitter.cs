@@ -10,8 +10,9 @@ using Npgsql;
 namespace CustomerLifecycle.Analytics.Clv;
 
 /// <summary>
-/// Runs one fit: reads the payments, fits BG/NBD and Gamma-Gamma, checks the holdout, values every customer with
-/// their churn signals and writes the results, keeping the snapshot document up to date as its status. Idempotent:
+/// Runs one fit: reads the payments, fits BG/NBD, MBG/NBD with the churn weights, and Gamma-Gamma, judges the fits
+/// (<see cref="FitChecks"/>), values every customer with their churn signals unless a fit failed, scores the churn
+/// risk on the holdout and writes the results, keeping the snapshot document up to date as its status. Idempotent:
 /// running it again for a snapshot that did not finish (the service stopped mid-fit) starts that fit over.
 /// </summary>
 public sealed partial class ClvFitter(
@@ -28,7 +29,7 @@ public sealed partial class ClvFitter(
             snapshot = await query.LoadAsync<ClvSnapshot>(snapshotId, ct);
         }
 
-        if (snapshot is null || snapshot.Status is FitStatus.Completed or FitStatus.Failed)
+        if (snapshot is null || snapshot.HasEnded)
         {
             return;
         }
@@ -39,37 +40,53 @@ public sealed partial class ClvFitter(
         try
         {
             var running = snapshot;
-            var (outcome, nothingToFit) = await FitAsync(snapshot, progress => SaveAsync(running = running with { Progress = progress }, ct), ct);
+            var (outcome, problems, nothingToFit) = await FitAsync(snapshot, progress => SaveAsync(running = running with { Progress = progress }, ct), ct);
             if (outcome is null)
             {
+                // Nothing to fit is not a failure (an empty store at first start, a scope without purchases): it says so and serves nothing.
                 LogNothingToFit(logger, snapshotId, nothingToFit!);
-                await SaveAsync(snapshot with { Status = FitStatus.Failed, CompletedAt = clock.Now(), Error = nothingToFit }, ct);
+                await SaveAsync(snapshot with { Status = FitStatus.NoData, CompletedAt = clock.Now(), Error = nothingToFit, Progress = new FitProgress("no data", 0, 0) }, ct);
                 metrics.Fitted("nothing_to_fit", TimeProvider.System.GetElapsedTime(started));
                 return;
             }
 
+            var status = FitChecks.StatusOf(problems);
             await SaveAsync(snapshot with
             {
-                Status = FitStatus.Completed,
+                Status = status,
                 CompletedAt = clock.Now(),
                 Outcome = outcome,
-                Progress = new FitProgress("completed", outcome.Customers, outcome.Customers),
+                Problems = problems,
+                Error = status == FitStatus.Failed ? string.Join("; ", problems.Where(p => p.Severity == FitProblemSeverity.Fails).Select(p => p.Detail)) : null,
+                Progress = new FitProgress(status == FitStatus.Failed ? "refused" : "completed", outcome.Totals is null ? 0 : outcome.Customers, outcome.Customers),
             }, ct);
+            if (status != FitStatus.Completed)
+            {
+                LogFitNotTrusted(logger, snapshotId, status, string.Join("; ", problems.Select(p => p.Code)));
+            }
+
             await ClvResults.PurgeOlderAsync(dataSource, defaults.Value.KeepResultsOfSnapshots, ct);
-            metrics.Fitted("completed", TimeProvider.System.GetElapsedTime(started));
+            metrics.Fitted(status.ToString().ToLowerInvariant(), TimeProvider.System.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A failed fit is a finished fit: retrying the same data would fail the same way. Stopping is not failing:
             // cancellation propagates and the durable queue runs the fit again when the service is back.
             LogFitFailed(logger, snapshotId, ex);
-            await SaveAsync(snapshot with { Status = FitStatus.Failed, CompletedAt = clock.Now(), Error = ex.Message }, CancellationToken.None);
+            await SaveAsync(snapshot with
+            {
+                Status = FitStatus.Failed,
+                CompletedAt = clock.Now(),
+                Error = ex.Message,
+                Problems = [new FitProblem("error", FitProblemSeverity.Fails, ex.Message)],
+            }, CancellationToken.None);
             metrics.Fitted("failed", TimeProvider.System.GetElapsedTime(started));
         }
     }
 
-    /// <returns>The outcome, or why there was nothing to fit (not an error: an empty scope or window).</returns>
-    private async Task<(ClvFitOutcome? Outcome, string? NothingToFit)> FitAsync(ClvSnapshot snapshot, Func<FitProgress, Task> report, CancellationToken ct)
+    /// <returns>The outcome and its problems, or why there was nothing to fit (not an error: an empty scope or window).</returns>
+    private async Task<(ClvFitOutcome? Outcome, IReadOnlyList<FitProblem> Problems, string? NothingToFit)> FitAsync(
+        ClvSnapshot snapshot, Func<FitProgress, Task> report, CancellationToken ct)
     {
         var settings = snapshot.Settings;
         var dataEnd = settings.HoldoutEnd is { } holdoutEnd ? new DateTimeOffset(holdoutEnd.AddDays(1), TimeOnly.MinValue, TimeSpan.Zero) : settings.CalibrationCutoff;
@@ -82,29 +99,56 @@ public sealed partial class ClvFitter(
         var customers = inputs.Customers;
         if (customers.Count == 0)
         {
-            return (null, $"No purchase in {settings.Currency} between {settings.ObservationStart:yyyy-MM-dd} and {settings.CalibrationEnd:yyyy-MM-dd} in this scope: there is nothing to fit.");
+            return (null, [], $"No purchase in {settings.Currency} between {settings.ObservationStart:yyyy-MM-dd} and {settings.CalibrationEnd:yyyy-MM-dd} in this scope: there is nothing to fit.");
         }
 
-        await report(new FitProgress("fitting models", 0, 2));
-        var transactionFit = BgNbd.Fit(customers.Select(c => c.Summary).ToArray());
+        await report(new FitProgress("fitting models", 0, 3));
+        var summaries = customers.Select(c => c.Summary).ToArray();
+        var transactionFit = BgNbd.Fit(summaries);
+        await report(new FitProgress("fitting models", 1, 3));
+        var dropoutFit = MbgNbd.Fit(summaries);
+        var churnModel = ChurnModel(inputs, dropoutFit.Parameters, settings);
+        await report(new FitProgress("fitting models", 2, 3));
         var spendObservations = customers.Where(c => c.Frequency > 0 && c.MonetaryValue > 0).Select(c => c.Spend!.Value).ToArray();
-        await report(new FitProgress("fitting models", 1, 2));
         var spendFit = spendObservations.Length > 0 ? GammaGamma.Fit(spendObservations) : null;
         var holdout = settings.HoldoutEnd is { } end ? Holdout(transactionFit.Parameters, customers, inputs.HoldoutTransactions, settings, end) : null;
 
-        var models = new FittedModels(transactionFit.Parameters, spendFit?.Parameters, settings);
-        var totals = await ValueCustomersAsync(snapshot.Id, models, customers, inputs.NetRevenue, report, ct);
-        var (p, s) = (transactionFit.Parameters, spendFit?.Parameters);
-        return (new ClvFitOutcome(
-            customers.Count,
-            spendObservations.Length,
-            inputs.Orders,
-            inputs.FullyRefundedOrders,
-            inputs.UnmatchedRefunds,
-            new TransactionModelFit(p.R, p.Alpha, p.A, p.B, transactionFit.LogLikelihood, transactionFit.Iterations, transactionFit.Converged),
-            s is null ? null : new SpendModelFit(s.P, s.Q, s.Gamma, spendFit!.LogLikelihood, spendFit.Iterations, spendFit.Converged, spendObservations.Length),
-            holdout,
-            totals), null);
+        var (p, s, d) = (transactionFit.Parameters, spendFit?.Parameters, dropoutFit.Parameters);
+        var transactionModel = new TransactionModelFit(p.R, p.Alpha, p.A, p.B, transactionFit.LogLikelihood, transactionFit.Iterations, transactionFit.Converged);
+        var spendModel = s is null ? null : new SpendModelFit(s.P, s.Q, s.Gamma, spendFit!.LogLikelihood, spendFit.Iterations, spendFit.Converged, spendObservations.Length);
+        var churnFit = new ChurnModelFit(
+            d.R, d.Alpha, d.A, d.B, dropoutFit.LogLikelihood, dropoutFit.Iterations, dropoutFit.Converged,
+            churnModel.Model.HorizonWeeks, ChurnProbabilityModel.Signals, churnModel.Model.Coefficients, churnModel.WeightsLearned);
+        var outcome = new ClvFitOutcome(
+            customers.Count, inputs.RepeatCustomers, inputs.Orders, inputs.FullyRefundedOrders, inputs.ZeroValueOrders, inputs.UnmatchedRefunds,
+            transactionModel, spendModel, churnFit, holdout, null, null);
+        var problems = FitChecks.Models(customers.Count, inputs.RepeatCustomers, transactionModel, churnFit, spendModel);
+        if (FitChecks.StatusOf(problems) == FitStatus.Failed)
+        {
+            return (outcome, problems, null);
+        }
+
+        var models = new FittedModels(transactionFit.Parameters, spendFit?.Parameters, churnModel.Model, settings);
+        var (totals, churnHoldout) = await ValueCustomersAsync(snapshot.Id, models, customers, inputs, report, ct);
+        return (outcome with { ChurnHoldout = churnHoldout, Totals = totals }, [.. problems, .. FitChecks.Holdout(holdout, churnHoldout)], null);
+    }
+
+    /// <summary>The churn model learned from the inner period, or MBG/NBD alone when there is too little to learn from.</summary>
+    private static (ChurnProbabilityModel Model, bool WeightsLearned) ChurnModel(ClvFitInputs inputs, MbgNbdParameters dropout, ClvFitSettings settings)
+    {
+        if (inputs.InnerPeriod is { } inner && inputs.InnerCustomers.Count >= FitChecks.MinCustomers)
+        {
+            try
+            {
+                return (ChurnProbabilityModel.Train(inputs.InnerCustomers, inputs.InnerHoldoutTransactions, inner, inputs.Customers, settings.Period, settings.ChurnHorizonWeeks, dropout), true);
+            }
+            catch (ArgumentException)
+            {
+                // One-sided or empty inner labels: fall through to the model's own probability.
+            }
+        }
+
+        return (ChurnProbabilityModel.DropoutOnly(dropout, settings.ChurnHorizonWeeks), false);
     }
 
     private static HoldoutCheck Holdout(
@@ -116,17 +160,20 @@ public sealed partial class ClvFitter(
         return new HoldoutCheck(holdoutEnd, weeks, comparison.TotalPredicted, comparison.TotalActual, comparison.Buckets);
     }
 
-    private async Task<ClvTotals> ValueCustomersAsync(
-        Guid snapshotId, FittedModels models, IReadOnlyList<CustomerPurchaseSummary> customers, IReadOnlyDictionary<string, decimal> netRevenue,
+    private async Task<(ClvTotals Totals, ChurnValidationReport? ChurnHoldout)> ValueCustomersAsync(
+        Guid snapshotId, FittedModels models, IReadOnlyList<CustomerPurchaseSummary> customers, ClvFitInputs inputs,
         Func<FitProgress, Task> report, CancellationToken ct)
     {
         var settings = models.Settings;
+        var netRevenue = inputs.NetRevenue;
         var rfm = CustomerValuation.RfmScores(customers, netRevenue);
         // Signals as of the end of calibration, but never beyond what has happened: a calibration ending today ends tonight.
         var asOf = settings.CalibrationCutoff < clock.Now() ? settings.CalibrationCutoff : clock.Now();
         double? totalClv = models.Spend is null ? null : 0, totalValueAtRisk = models.Spend is null ? null : 0;
         double sumAlive = 0, sumRisk = 0;
+        var withoutClv = 0;
         decimal revenue = 0;
+        var scored = settings.HoldoutEnd is null ? null : new List<(double Risk, double WeeksSinceLastPurchase, bool Churned)>(customers.Count);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await ClvResults.DeleteAsync(connection, snapshotId, ct);
         var done = 0;
@@ -134,27 +181,32 @@ public sealed partial class ClvFitter(
         {
             await report(new FitProgress("valuing customers", done, customers.Count));
             var facts = await sources.JourneyFactsAsync([.. chunk.Select(c => c.CustomerId)], ct);
-            var values = chunk.Select(c => CustomerValuation.Value(
-                    models,
-                    c,
-                    netRevenue.GetValueOrDefault(c.CustomerId),
-                    rfm[c.CustomerId],
-                    facts.TryGetValue(c.CustomerId, out var known) ? ChurnSignals.Evaluate(known, asOf, rules, settings.ChurnWeights) : []))
+            var values = chunk.Select(c =>
+                {
+                    var (stage, signals) = facts.TryGetValue(c.CustomerId, out var known)
+                        ? ChurnSignals.AsOf(known, asOf, rules, settings.ChurnWeights)
+                        : (null, []);
+                    return CustomerValuation.Value(models, c, netRevenue.GetValueOrDefault(c.CustomerId), rfm[c.CustomerId], stage, signals);
+                })
                 .ToList();
             await ClvResults.WriteAsync(connection, snapshotId, values, ct);
             foreach (var value in values)
             {
                 totalClv += value.Clv ?? 0;
                 totalValueAtRisk += value.ValueAtRisk ?? 0;
+                withoutClv += value.Clv is null ? 1 : 0;
                 sumAlive += value.ProbabilityAlive;
                 sumRisk += value.Churn.Risk;
                 revenue += value.NetRevenue;
+                scored?.Add((value.Churn.Risk, value.T - value.Recency, !inputs.HoldoutTransactions.ContainsKey(value.CustomerId)));
             }
 
             done += chunk.Length;
         }
 
-        return new ClvTotals(totalClv, totalValueAtRisk, sumAlive / customers.Count, sumRisk / customers.Count, revenue);
+        // AUC is undefined when everybody, or nobody, bought in the holdout.
+        var churnHoldout = scored is not null && scored.Any(s => s.Churned) && scored.Any(s => !s.Churned) ? ChurnValidation.Evaluate(scored) : null;
+        return (new ClvTotals(totalClv, totalValueAtRisk, withoutClv, sumAlive / customers.Count, sumRisk / customers.Count, revenue), churnHoldout);
     }
 
     private async Task SaveAsync(ClvSnapshot snapshot, CancellationToken ct)
@@ -166,6 +218,9 @@ public sealed partial class ClvFitter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "CLV fit {SnapshotId} had nothing to fit: {Reason}")]
     private static partial void LogNothingToFit(ILogger logger, Guid snapshotId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CLV fit {SnapshotId} ended {Status}: {Problems}")]
+    private static partial void LogFitNotTrusted(ILogger logger, Guid snapshotId, FitStatus status, string problems);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "CLV fit {SnapshotId} failed")]
     private static partial void LogFitFailed(ILogger logger, Guid snapshotId, Exception ex);

@@ -39,10 +39,15 @@ public static class ClvResults
         table.AddColumn("churn_risk", "double precision").NotNull();
         table.AddColumn("risk_reasons", "jsonb").NotNull();
         table.AddColumn("value_at_risk", "double precision");
-        // A customer's history across snapshots, and the two orders the churn-risk list is read in.
+        table.AddColumn("stage", "varchar");
+        // A customer's history across snapshots, and the two orders the churn-risk list is read in (highest first,
+        // customers without a value at risk last).
         table.Indexes.Add(new IndexDefinition("ix_cl_clv_results_customer") { Columns = ["customer_id"] });
         table.Indexes.Add(new IndexDefinition("ix_cl_clv_results_risk") { Columns = ["snapshot_id", "churn_risk"] });
-        table.Indexes.Add(new IndexDefinition("ix_cl_clv_results_value_at_risk") { Columns = ["snapshot_id", "value_at_risk"] });
+        table.Indexes.Add(new IndexDefinition("ix_cl_clv_results_value_at_risk_desc")
+        {
+            Columns = ["snapshot_id", "value_at_risk"], SortOrder = SortOrder.Desc, NullsSortOrder = NullsSortOrder.Last,
+        });
         return table;
     }
 
@@ -68,7 +73,7 @@ public static class ClvResults
             $"""
              copy {StoreSetup.Schema}.{Table} (snapshot_id, customer_id, frequency, recency, age, monetary_value, p_alive, expected_purchases,
                expected_spend, clv, expected_next_purchase, net_revenue, margin, rfm_recency, rfm_frequency, rfm_monetary, segment,
-               churn_risk, risk_reasons, value_at_risk) from stdin (format binary)
+               churn_risk, risk_reasons, value_at_risk, stage) from stdin (format binary)
              """, ct);
         foreach (var v in values)
         {
@@ -101,6 +106,14 @@ public static class ClvResults
             await importer.WriteAsync(v.Churn.Risk, NpgsqlDbType.Double, ct);
             await importer.WriteAsync(ReasonsJson(v.Churn.Reasons), NpgsqlDbType.Jsonb, ct);
             await WriteNullableAsync(importer, v.ValueAtRisk, ct);
+            if (v.Stage is { } stage)
+            {
+                await importer.WriteAsync(stage.ToString(), NpgsqlDbType.Varchar, ct);
+            }
+            else
+            {
+                await importer.WriteNullAsync(ct);
+            }
         }
 
         await importer.CompleteAsync(ct);
@@ -118,13 +131,13 @@ public static class ClvResults
         }
     }
 
-    /// <summary>Keeps the rows of the newest <paramref name="keep"/> completed snapshots; the documents stay.</summary>
+    /// <summary>Keeps the rows of the newest <paramref name="keep"/> snapshots with results (completed or degraded); the documents stay.</summary>
     public static async Task PurgeOlderAsync(NpgsqlDataSource dataSource, int keep, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
             $"""
              delete from {StoreSetup.Schema}.{Table} where snapshot_id in (
-               select id from {StoreSetup.Schema}.{ClvSnapshotTable.Name} where status = 'Completed'
+               select id from {StoreSetup.Schema}.{ClvSnapshotTable.Name} where status in ('Completed', 'Degraded')
                order by completed_at desc offset $1)
              """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = keep });

@@ -3,7 +3,13 @@ using CustomerLifecycle.Analytics.Models;
 
 namespace CustomerLifecycle.Analytics.Clv;
 
-public enum FitStatus { Queued, Running, Completed, Failed }
+/// <summary>
+/// Where a fit is, and what came of it. Only <see cref="Completed"/> fits are ever served as the latest; a
+/// <see cref="Degraded"/> fit keeps its customers, readable by its id with its status and problems beside every
+/// answer; a <see cref="Failed"/> fit keeps its parameters and problems for diagnosis but no customers;
+/// <see cref="NoData"/> means there was nothing to fit (no purchase in the scope and window), which is not a failure.
+/// </summary>
+public enum FitStatus { Queued, Running, Completed, Degraded, Failed, NoData }
 
 /// <summary>
 /// One fit of the CLV models and everything needed to read and reproduce it: what was asked, the data window, the
@@ -35,7 +41,16 @@ public sealed record ClvSnapshot
 
     public string? Error { get; init; }
 
+    /// <summary>Why the fit is degraded or failed, each with a stable code; empty for a completed fit.</summary>
+    public IReadOnlyList<FitProblem> Problems { get; init; } = [];
+
     public ClvFitOutcome? Outcome { get; init; }
+
+    /// <summary>True when the fit's customers may be read (completed or degraded).</summary>
+    public bool HasResults => Status is FitStatus.Completed or FitStatus.Degraded;
+
+    /// <summary>True once the fit has ended, whatever came of it.</summary>
+    public bool HasEnded => Status is FitStatus.Completed or FitStatus.Degraded or FitStatus.Failed or FitStatus.NoData;
 }
 
 /// <summary>Where a running fit is: the phase, and within it how many of how many (customers, or steps).</summary>
@@ -70,26 +85,38 @@ public sealed record ClvFitSettings(
 
     public double HorizonWeeks => HorizonPeriods * PeriodWeeks;
 
+    /// <summary>The horizon of the churn risk: the holdout's length when there is one (so it can be validated on it), else the CLV horizon.</summary>
+    public double ChurnHorizonWeeks => HoldoutEnd is { } end ? Period.Between(CalibrationEnd, end) : HorizonWeeks;
+
     /// <summary>The end of the calibration day: customers are described, and signals read, as of this instant.</summary>
     public DateTimeOffset CalibrationCutoff => new(CalibrationEnd.AddDays(1), TimeOnly.MinValue, TimeSpan.Zero);
 }
 
 /// <param name="Customers">Customers whose first purchase falls in the calibration window.</param>
-/// <param name="Orders">Orders (after refunds) in the data read, holdout included.</param>
-/// <param name="FullyRefundedOrders">Orders left out because they were refunded in full.</param>
+/// <param name="RepeatCustomers">Of them, customers with at least one repeat purchase day in calibration.</param>
+/// <param name="Orders">Orders kept (not refunded in full) in the data read, holdout included: the purchase occasions.</param>
+/// <param name="FullyRefundedOrders">Orders left out because refunds took back all that was paid: given back, no occasion.</param>
+/// <param name="ZeroValueOrders">Of <paramref name="Orders"/>, those kept at $0 (nothing paid, nothing refunded): occasions worth 0.</param>
 /// <param name="UnmatchedRefunds">Refunded order ids without a purchase in the data read.</param>
+/// <param name="TransactionModel">BG/NBD: expected purchases and CLV.</param>
 /// <param name="SpendModel">Null when no customer made a repeat purchase: then no CLV can be computed.</param>
+/// <param name="ChurnModel">MBG/NBD and the learned weights of the churn risk; absent in snapshots fitted before the churn risk was learned.</param>
 /// <param name="Holdout">Null unless a holdout end was given.</param>
+/// <param name="ChurnHoldout">The churn risk scored on the holdout; null without a holdout, or when everybody (or nobody) bought in it.</param>
+/// <param name="Totals">Null for a failed fit (no customer was valued).</param>
 public sealed record ClvFitOutcome(
     int Customers,
     int RepeatCustomers,
     int Orders,
     int FullyRefundedOrders,
+    int ZeroValueOrders,
     int UnmatchedRefunds,
     TransactionModelFit TransactionModel,
     SpendModelFit? SpendModel,
+    ChurnModelFit? ChurnModel,
     HoldoutCheck? Holdout,
-    ClvTotals Totals);
+    ChurnValidationReport? ChurnHoldout,
+    ClvTotals? Totals);
 
 /// <summary>BG/NBD maximum-likelihood estimates (time in weeks).</summary>
 public sealed record TransactionModelFit(double R, double Alpha, double A, double B, double LogLikelihood, int Iterations, bool Converged);
@@ -97,9 +124,20 @@ public sealed record TransactionModelFit(double R, double Alpha, double A, doubl
 /// <summary>Gamma-Gamma maximum-likelihood estimates, fitted on the customers with at least one repeat purchase.</summary>
 public sealed record SpendModelFit(double P, double Q, double Gamma, double LogLikelihood, int Iterations, bool Converged, int Customers);
 
+/// <summary>
+/// The churn risk's model: MBG/NBD (time in weeks) and the logistic weights of its signals (docs/analytics.md).
+/// </summary>
+/// <param name="HorizonWeeks">The risk is the probability of no purchase over this many weeks.</param>
+/// <param name="Coefficients">Intercept, then one per signal in <paramref name="Signals"/> order.</param>
+/// <param name="WeightsLearned">False when the history was too short or one-sided to learn the weights: the risk is MBG/NBD's own.</param>
+public sealed record ChurnModelFit(
+    double R, double Alpha, double A, double B, double LogLikelihood, int Iterations, bool Converged,
+    double HorizonWeeks, IReadOnlyList<string> Signals, IReadOnlyList<double> Coefficients, bool WeightsLearned);
+
 /// <summary>Predicted (BG/NBD) against actual repeat purchases after calibration, per calibration-frequency bucket.</summary>
 public sealed record HoldoutCheck(DateOnly HoldoutEnd, double Weeks, double TotalPredicted, int TotalActual, IReadOnlyList<HoldoutBucket> Buckets);
 
 /// <param name="TotalClv">Sum of the customers' CLV; null without a spend model.</param>
 /// <param name="TotalValueAtRisk">Sum of CLV × churn risk; null without a spend model.</param>
-public sealed record ClvTotals(double? TotalClv, double? TotalValueAtRisk, double MeanProbabilityAlive, double MeanChurnRisk, decimal NetRevenue);
+/// <param name="CustomersWithoutClv">Customers left out of both sums: no CLV is defined for them (no spend model, or its mean does not exist for them).</param>
+public sealed record ClvTotals(double? TotalClv, double? TotalValueAtRisk, int CustomersWithoutClv, double MeanProbabilityAlive, double MeanChurnRisk, decimal NetRevenue);

@@ -1,17 +1,22 @@
 using CustomerLifecycle.Analytics.ChurnRisk;
 using CustomerLifecycle.Analytics.Models;
+using CustomerLifecycle.Lifecycle;
 
 namespace CustomerLifecycle.Analytics.Clv;
 
 /// <summary>The fitted models and the calendar and money options they are applied with.</summary>
-public sealed record FittedModels(BgNbdParameters Transactions, GammaGammaParameters? Spend, ClvFitSettings Settings);
+/// <param name="Transactions">BG/NBD: expected purchases, next purchase and CLV.</param>
+/// <param name="Churn">MBG/NBD with the learned signal weights: P(alive) and the churn risk.</param>
+public sealed record FittedModels(BgNbdParameters Transactions, GammaGammaParameters? Spend, ChurnProbabilityModel Churn, ClvFitSettings Settings);
 
 /// <summary>Everything a snapshot says about one customer, as of the end of calibration.</summary>
+/// <param name="ProbabilityAlive">MBG/NBD P(alive): below 1 for one-time buyers too.</param>
 /// <param name="ExpectedPurchases">E[Y(horizon) | x, t_x, T]: repeat purchases expected over the CLV horizon.</param>
 /// <param name="ExpectedSpendPerPurchase">Gamma-Gamma E[M | x, m̄]; null without a spend model or when its mean does not exist.</param>
 /// <param name="ExpectedNextPurchase">Calibration end + the expected wait for the next purchase given the customer is still buying; null when that wait has no finite mean or exceeds a century.</param>
 /// <param name="NetRevenue">Paid minus refunded in the calibration window.</param>
 /// <param name="Margin">NetRevenue × the snapshot's margin rate.</param>
+/// <param name="Stage">The journey's lifecycle stage at the end of calibration; null when the journey was not known then.</param>
 public sealed record CustomerValue(
     string CustomerId,
     int Frequency,
@@ -26,7 +31,8 @@ public sealed record CustomerValue(
     decimal NetRevenue,
     decimal Margin,
     RfmScore Rfm,
-    ChurnAssessment Churn)
+    ChurnAssessment Churn,
+    LifecycleStage? Stage)
 {
     public double? ValueAtRisk => Clv * Churn.Risk;
 }
@@ -51,13 +57,13 @@ public static class CustomerValuation
     }
 
     public static CustomerValue Value(
-        FittedModels models, CustomerPurchaseSummary customer, decimal netRevenue, RfmScore rfm, IEnumerable<ChurnReason> signals)
+        FittedModels models, CustomerPurchaseSummary customer, decimal netRevenue, RfmScore rfm, LifecycleStage? stage, IEnumerable<ChurnReason> signals)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(customer);
         var settings = models.Settings;
         var summary = customer.Summary;
-        var probabilityAlive = BgNbd.ProbabilityAlive(models.Transactions, summary);
+        var probabilityAlive = MbgNbd.ProbabilityAlive(models.Churn.Dropout, summary);
         var expectedPurchases = BgNbd.ConditionalExpectedTransactions(models.Transactions, summary, settings.HorizonWeeks);
         double? spend = models.Spend is { } spendModel
             ? GammaGamma.ConditionalExpectedAverageValue(spendModel, customer.Frequency, customer.MonetaryValue)
@@ -82,7 +88,8 @@ public static class CustomerValuation
             netRevenue,
             Math.Round(netRevenue * (decimal)settings.MarginRate, 4),
             rfm,
-            ChurnRiskFormula.Assess(probabilityAlive, signals));
+            ChurnRiskFormula.Assess(models.Churn, customer, signals),
+            stage);
     }
 
     private static DateOnly? NextPurchase(FittedModels models, CustomerSummary summary)

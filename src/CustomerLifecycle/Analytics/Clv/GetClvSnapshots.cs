@@ -11,11 +11,13 @@ namespace CustomerLifecycle.Analytics.Clv;
 public sealed record ClvSnapshotSummary(
     Guid Id, FitStatus Status, bool FullScope, DateTimeOffset RequestedAt, string RequestedBy, DateTimeOffset? CompletedAt, string Currency,
     DateOnly ObservationStart, DateOnly CalibrationEnd, DateOnly? HoldoutEnd, string? CustomerPrefix, string? Source,
-    int? Customers, TransactionModelFit? TransactionModel, SpendModelFit? SpendModel, string? Error)
+    int? Customers, TransactionModelFit? TransactionModel, SpendModelFit? SpendModel, ChurnModelFit? ChurnModel, double? ChurnAuc, string? Error,
+    IReadOnlyList<FitProblem> Problems)
 {
     public static ClvSnapshotSummary Of(ClvSnapshot s) => new(
         s.Id, s.Status, s.FullScope, s.RequestedAt, s.RequestedBy, s.CompletedAt, s.Settings.Currency, s.Settings.ObservationStart, s.Settings.CalibrationEnd,
-        s.Settings.HoldoutEnd, s.Settings.CustomerPrefix, s.Settings.Source, s.Outcome?.Customers, s.Outcome?.TransactionModel, s.Outcome?.SpendModel, s.Error);
+        s.Settings.HoldoutEnd, s.Settings.CustomerPrefix, s.Settings.Source, s.Outcome?.Customers, s.Outcome?.TransactionModel, s.Outcome?.SpendModel,
+        s.Outcome?.ChurnModel, s.Outcome?.ChurnHoldout?.Auc, s.Error, s.Problems);
 }
 
 public sealed record ClvSnapshotPage(long Total, int Offset, int Limit, IReadOnlyList<ClvSnapshotSummary> Snapshots);
@@ -34,13 +36,13 @@ public static class GetClvSnapshots
         FitStatus? wanted = null;
         if (status is not null)
         {
-            if (Enum.TryParse<FitStatus>(status, ignoreCase: true, out var parsed) && !int.TryParse(status, out _))
+            if (ChurnRisk.SnapshotChoice.TryParseName<FitStatus>(status, out var parsed))
             {
                 wanted = parsed;
             }
             else
             {
-                errors["status"] = ["must be one of queued, running, completed, failed"];
+                errors["status"] = [$"must be one of {string.Join(", ", Enum.GetValues<FitStatus>().Select(ChurnRisk.SnapshotChoice.Name))}"];
             }
         }
 

@@ -17,10 +17,10 @@ public sealed record FitClvModel(Guid SnapshotId);
 /// <summary>What GET /api/analytics/clv/fits/{id} answers while a fit runs and after.</summary>
 public sealed record ClvFitStatus(
     Guid Id, FitStatus Status, FitProgress Progress, DateTimeOffset RequestedAt, string RequestedBy,
-    DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, string? Error, string Snapshot)
+    DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, string? Error, IReadOnlyList<FitProblem> Problems, string Snapshot)
 {
     public static ClvFitStatus Of(ClvSnapshot s) =>
-        new(s.Id, s.Status, s.Progress, s.RequestedAt, s.RequestedBy, s.StartedAt, s.CompletedAt, s.Error, ClvFits.SnapshotsRoute + "/" + s.Id);
+        new(s.Id, s.Status, s.Progress, s.RequestedAt, s.RequestedBy, s.StartedAt, s.CompletedAt, s.Error, s.Problems, ClvFits.SnapshotsRoute + "/" + s.Id);
 }
 
 public static class ClvFits

@@ -33,30 +33,77 @@ public sealed record ChurnProbabilityModel(
     {
         ArgumentNullException.ThrowIfNull(transactions);
         ArgumentNullException.ThrowIfNull(period);
+        var inner = InnerPeriod(period, horizonWeeks)
+            ?? throw new ArgumentException("The calibration period must be at least three weeks long to learn a churn risk from it.", nameof(period));
+        var innerCustomers = PurchaseSummary.Build(transactions, inner);
+        var innerHoldout = PurchaseSummary.CountHoldoutTransactions(transactions, inner, period.CalibrationEnd);
+        var customers = PurchaseSummary.Build(transactions, period);
+        return Train(innerCustomers, innerHoldout, inner, customers, period, horizonWeeks);
+    }
+
+    /// <summary>
+    /// The shortened period the regression learns on: the calibration period cut short by the horizon, but by at most
+    /// a third of it; null when that leaves less than a week to learn from.
+    /// </summary>
+    public static SummaryPeriod? InnerPeriod(SummaryPeriod period, double horizonWeeks)
+    {
+        ArgumentNullException.ThrowIfNull(period);
         ParameterValidation.RequirePositive(horizonWeeks, nameof(horizonWeeks));
         var calibrationDays = period.CalibrationEnd.DayNumber - period.ObservationStart.DayNumber;
         var innerDays = (int)Math.Min(horizonWeeks * period.DaysPerTimeUnit, calibrationDays / 3.0);
-        if (innerDays < 7)
-        {
-            throw new ArgumentException("The calibration period must be at least three weeks long to learn a churn risk from it.", nameof(period));
-        }
+        return innerDays < 7 ? null : period with { CalibrationEnd = period.CalibrationEnd.AddDays(-innerDays) };
+    }
 
-        var inner = period with { CalibrationEnd = period.CalibrationEnd.AddDays(-innerDays) };
-        var innerCustomers = PurchaseSummary.Build(transactions, inner);
+    /// <summary>
+    /// Learns the model from summaries already built: the customers of the inner period with their purchase days in the
+    /// cut-off weeks (customers without any may be absent), and the customers of the whole calibration period.
+    /// </summary>
+    /// <param name="dropout">MBG/NBD already fitted on <paramref name="customers"/>; fitted here when null.</param>
+    /// <exception cref="ArgumentException">Nobody bought before the inner calibration end, or everybody (or nobody) bought in the cut-off weeks.</exception>
+    public static ChurnProbabilityModel Train(
+        IReadOnlyList<CustomerPurchaseSummary> innerCustomers, IReadOnlyDictionary<string, int> innerHoldout, SummaryPeriod inner,
+        IReadOnlyList<CustomerPurchaseSummary> customers, SummaryPeriod period, double horizonWeeks, MbgNbdParameters? dropout = null)
+    {
+        ArgumentNullException.ThrowIfNull(innerCustomers);
+        ArgumentNullException.ThrowIfNull(innerHoldout);
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentNullException.ThrowIfNull(customers);
+        ArgumentNullException.ThrowIfNull(period);
         if (innerCustomers.Count == 0)
         {
-            throw new ArgumentException("No customer bought before the inner calibration end.", nameof(transactions));
+            throw new ArgumentException("No customer bought before the inner calibration end.", nameof(innerCustomers));
         }
 
-        var innerHoldout = PurchaseSummary.CountHoldoutTransactions(transactions, inner, period.CalibrationEnd);
-        var innerDropout = MbgNbd.Fit(innerCustomers.Select(c => c.Summary).ToArray()).Parameters;
-        var innerHorizon = innerDays / period.DaysPerTimeUnit;
-        var features = innerCustomers.Select(c => SignalValues(innerDropout, c, innerHorizon)).ToArray();
         var labels = innerCustomers.Select(c => innerHoldout.GetValueOrDefault(c.CustomerId) == 0).ToArray();
+        if (labels.All(l => l) || labels.All(l => !l))
+        {
+            throw new ArgumentException("Everybody or nobody bought in the cut-off weeks: there is nothing to learn the signals' weights from.", nameof(innerHoldout));
+        }
+
+        var innerDropout = MbgNbd.Fit(innerCustomers.Select(c => c.Summary).ToArray()).Parameters;
+        var innerHorizon = period.Between(inner.CalibrationEnd, period.CalibrationEnd);
+        var features = innerCustomers.Select(c => SignalValues(innerDropout, c, innerHorizon)).ToArray();
         var coefficients = LogisticRegression(features, labels);
         var means = Enumerable.Range(0, Signals.Count).Select(j => features.Average(f => f[j])).ToArray();
-        var customers = PurchaseSummary.Build(transactions, period);
-        var dropout = MbgNbd.Fit(customers.Select(c => c.Summary).ToArray()).Parameters;
+        dropout ??= MbgNbd.Fit(customers.Select(c => c.Summary).ToArray()).Parameters;
+        return Calibrated(dropout, horizonWeeks, coefficients, means, customers);
+    }
+
+    /// <summary>
+    /// The fallback when there is too little history to learn the signals' weights: MBG/NBD's own probability of no
+    /// purchase over the horizon, with the model term as the only signal.
+    /// </summary>
+    public static ChurnProbabilityModel DropoutOnly(MbgNbdParameters dropout, double horizonWeeks)
+    {
+        ArgumentNullException.ThrowIfNull(dropout);
+        var coefficients = new double[Signals.Count + 1];
+        coefficients[1] = 1;
+        return new ChurnProbabilityModel(dropout, horizonWeeks, coefficients, new double[Signals.Count]);
+    }
+
+    private static ChurnProbabilityModel Calibrated(
+        MbgNbdParameters dropout, double horizonWeeks, double[] coefficients, double[] means, IReadOnlyList<CustomerPurchaseSummary> customers)
+    {
         var logOdds = customers.Select(c => LinearPredictor(coefficients, SignalValues(dropout, c, horizonWeeks))).ToArray();
         var expectedQuiet = customers.Average(c => MbgNbd.ProbabilityOfNoPurchase(dropout, c.Summary, horizonWeeks));
         coefficients[0] += InterceptShift(logOdds, expectedQuiet);

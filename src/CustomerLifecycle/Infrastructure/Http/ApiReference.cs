@@ -47,13 +47,13 @@ public sealed class ApiReference : IOpenApiDocumentTransformer, IOpenApiOperatio
         ["format"] = "json (pages) or csv (the whole list).",
         ["fresh"] = "true measures for this request instead of sharing a report up to 5 minutes old.",
         ["id"] = "The fit's (snapshot's) id, as POST /api/analytics/clv/fits answered it.",
-        ["snapshotId"] = "A CLV snapshot's id; default the newest completed full-scope one.",
+        ["snapshotId"] = "A completed or degraded CLV snapshot's id; default the newest completed full-scope one (a degraded fit is never the default).",
         ["includeWithdrawn"] = "true also lists transitions later shown wrong (superseded).",
         ["maxOffset"] = "How many months after each cohort's own month to follow it, 0-60.",
         ["projection"] = "The projection to rebuild, as GET /api/projections names it.",
         ["segment"] = "Only customers of this RFM segment, e.g. champions.",
         ["stage"] = "A lifecycle stage in snake_case: prospect, engaged, trial, customer, repeat_customer, loyal, advocate, at_risk, churned, won_back.",
-        ["status"] = "Only fits in this status: queued, running, completed or failed.",
+        ["status"] = "Only fits in this status: queued, running, completed, degraded, failed or no_data.",
     };
 
     // Where one name means something else on one endpoint, keyed by "path parameter".

@@ -1,4 +1,5 @@
 using CustomerLifecycle.Analytics.ChurnRisk;
+using CustomerLifecycle.Analytics.Models;
 using CustomerLifecycle.Ingestion;
 using CustomerLifecycle.Lifecycle;
 using static CustomerLifecycle.Tests.Lifecycle.TestFacts;
@@ -7,57 +8,79 @@ namespace CustomerLifecycle.Tests.Analytics.ChurnRisk;
 
 public class ChurnRiskFormulaTests
 {
+    private static readonly ChurnProbabilityModel Model = ChurnProbabilityModel.DropoutOnly(new MbgNbdParameters(0.525, 6.183, 0.891, 1.614), 39);
+    private static readonly CustomerPurchaseSummary Regular = new("c1", 4, 30, 36, 25);
+    private static readonly CustomerPurchaseSummary OneTime = new("c2", 0, 0, 36, 0);
+
     private static ChurnReason Signal(string code, double strength, double weight) => new(code, strength, weight, code);
 
-    [Fact]
-    public void Without_signals_the_risk_is_the_models_dropout_probability()
-    {
-        var assessment = ChurnRiskFormula.Assess(0.7, []);
+    private static double Odds(double p) => p / (1 - p);
 
-        Assert.Equal(0.3, assessment.Risk, 12);
-        var reason = Assert.Single(assessment.Reasons);
-        Assert.Equal(ChurnReasonCodes.ModelDropout, reason.Code);
-        Assert.Equal(0.3, reason.Strength, 12);
+    private static double Logit(double p) => Math.Log(Odds(p));
+
+    [Fact]
+    public void Without_signals_the_risk_is_the_models_probability_of_no_purchase_over_the_horizon()
+    {
+        var assessment = ChurnRiskFormula.Assess(Model, Regular, []);
+
+        Assert.Equal(MbgNbd.ProbabilityOfNoPurchase(Model.Dropout, Regular.Summary, 39), assessment.Risk, 9);
+        Assert.Equal(39, assessment.HorizonWeeks);
+        Assert.Contains(assessment.Reasons, r => r.Code == ChurnReasonCodes.ModelDropout);
     }
 
     [Fact]
-    public void Signals_each_remove_their_weighted_share_of_the_survival_chance()
+    public void A_one_time_buyer_may_be_gone_but_is_not_surely_gone()
     {
-        var assessment = ChurnRiskFormula.Assess(0.8, [Signal(ChurnReasonCodes.Overdue, 1, 0.5), Signal(ChurnReasonCodes.OpenComplaints, 0.25, 0.4)]);
+        var assessment = ChurnRiskFormula.Assess(Model, OneTime, []);
 
-        // 1 − 0.8 × (1 − 0.5) × (1 − 0.1); reasons by effect: 0.5, 0.2, 0.1.
-        Assert.Equal(0.64, assessment.Risk, 12);
-        Assert.Equal([ChurnReasonCodes.Overdue, ChurnReasonCodes.ModelDropout, ChurnReasonCodes.OpenComplaints], assessment.Reasons.Select(r => r.Code));
+        Assert.InRange(assessment.Risk, 0.01, 0.99);
+        Assert.InRange(MbgNbd.ProbabilityAlive(Model.Dropout, OneTime.Summary), 0.01, 0.99);
     }
 
     [Fact]
-    public void A_customer_the_model_is_sure_of_carries_only_the_signals_risk()
+    public void Each_warning_sign_multiplies_the_odds_of_churn_by_one_over_one_minus_its_effect()
     {
-        var assessment = ChurnRiskFormula.Assess(1, [Signal(ChurnReasonCodes.Detractor, 1, 0.4), Signal(ChurnReasonCodes.FallingFrequency, 0, 0.3)]);
+        var without = ChurnRiskFormula.Assess(Model, Regular, []);
 
-        Assert.Equal(0.4, assessment.Risk, 12);
-        Assert.Equal([ChurnReasonCodes.Detractor], assessment.Reasons.Select(r => r.Code));
-    }
+        var with = ChurnRiskFormula.Assess(Model, Regular, [Signal(ChurnReasonCodes.Overdue, 1, 0.5), Signal(ChurnReasonCodes.OpenComplaints, 0.25, 0.4)]);
 
-    [Theory]
-    [InlineData(0.0)]
-    [InlineData(0.35)]
-    [InlineData(1.0)]
-    public void The_risk_never_falls_below_the_model_and_never_leaves_zero_to_one(double pAlive)
-    {
-        var none = ChurnRiskFormula.Assess(pAlive, []);
-        var all = ChurnRiskFormula.Assess(pAlive, [Signal("a", 1, 1), Signal("b", 1, 0.9)]);
-
-        Assert.Equal(1 - pAlive, none.Risk, 12);
-        Assert.InRange(all.Risk, none.Risk, 1);
-        Assert.Equal(1, all.Risk, 12);
+        Assert.Equal(Odds(without.Risk) / (1 - 0.5) / (1 - 0.1), Odds(with.Risk), 9);
+        Assert.Equal(-Math.Log(0.5), with.Reasons.Single(r => r.Code == ChurnReasonCodes.Overdue).LogOdds, 12);
     }
 
     [Fact]
-    public void Probabilities_and_weights_outside_zero_to_one_are_refused()
+    public void The_reasons_add_up_to_the_score()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => ChurnRiskFormula.Assess(1.2, []));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ChurnRiskFormula.Assess(0.5, [Signal("x", 1, 1.5)]));
+        var assessment = ChurnRiskFormula.Assess(Model, Regular, [Signal(ChurnReasonCodes.Detractor, 1, 0.4)]);
+
+        Assert.Equal(Logit(assessment.Risk), assessment.BaselineLogOdds + assessment.Reasons.Sum(r => r.LogOdds), 9);
+        Assert.Equal(assessment.Reasons.OrderByDescending(r => r.LogOdds).Select(r => r.Code), assessment.Reasons.Select(r => r.Code));
+    }
+
+    [Fact]
+    public void A_sign_present_but_not_weighed_is_listed_as_evidence_and_adds_nothing()
+    {
+        var without = ChurnRiskFormula.Assess(Model, Regular, []);
+
+        var with = ChurnRiskFormula.Assess(Model, Regular, [Signal(ChurnReasonCodes.Overdue, 0.8, 0)]);
+
+        Assert.Equal(without.Risk, with.Risk, 12);
+        Assert.Equal(0, with.Reasons.Single(r => r.Code == ChurnReasonCodes.Overdue).LogOdds);
+    }
+
+    [Fact]
+    public void Absent_signs_are_not_reasons()
+    {
+        var assessment = ChurnRiskFormula.Assess(Model, Regular, [Signal(ChurnReasonCodes.FallingFrequency, 0, 0.3)]);
+
+        Assert.DoesNotContain(assessment.Reasons, r => r.Code == ChurnReasonCodes.FallingFrequency);
+    }
+
+    [Fact]
+    public void Strengths_outside_zero_to_one_and_weights_of_one_or_more_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ChurnRiskFormula.Assess(Model, Regular, [Signal("x", 1.5, 0.5)]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ChurnRiskFormula.Assess(Model, Regular, [Signal("x", 1, 1)]));
     }
 
     [Fact]

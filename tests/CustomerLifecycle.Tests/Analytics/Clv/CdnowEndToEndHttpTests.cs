@@ -82,5 +82,20 @@ public class CdnowEndToEndHttpTests(CustomerLifecycleApp app, ITestOutputHelper 
         Assert.Equal((2, "USD", "1997-09-30"), ((int)current["frequency"]!, (string)current["currency"]!, (string)current["calibrationEnd"]!));
         Assert.InRange((double)current["probabilityAlive"]!, 0, 1);
         Assert.True((double)current["clv"]! > 0);
+        Assert.Equal("completed", (string)current["snapshotStatus"]!);
+
+        // The churn risk: validated on the holdout, above recency alone, and one-time buyers may be gone but not surely.
+        var churn = outcome["churnHoldout"]!;
+        output.WriteLine($"churn AUC {(double)churn["auc"]!:F4}, recency alone {(double)churn["recencyAuc"]!:F4}");
+        Assert.True((double)churn["auc"]! > (double)churn["recencyAuc"]!);
+        Assert.Equal(10, churn["deciles"]!.AsArray().Count);
+        Assert.Empty(snapshot["problems"]!.AsArray());
+        var oneTime = (await read.GetFromJsonAsync<JsonObject>($"/api/customers/{prefix}00050/value"))!["current"]!;
+        Assert.Equal(0, (int)oneTime["frequency"]!);
+        Assert.InRange((double)oneTime["probabilityAlive"]!, 0.01, 0.99);
+        Assert.InRange((double)oneTime["churnRisk"]!, 0.01, 0.99);
+        var segments = (await read.GetFromJsonAsync<JsonObject>($"/api/analytics/churn-risk/segments?snapshotId={id}"))!["segments"]!.AsArray();
+        double MeanRisk(string segment) => (double)segments.Single(s => (string)s!["segment"]! == segment)!["risk"]!["averageChurnRisk"]!;
+        Assert.True(MeanRisk("lost") > MeanRisk("champions") + 0.3, $"lost {MeanRisk("lost"):F3}, champions {MeanRisk("champions"):F3}");
     }
 }

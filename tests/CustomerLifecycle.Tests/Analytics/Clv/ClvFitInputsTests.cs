@@ -51,7 +51,10 @@ public class ClvFitInputsTests
                 expected.Select(c => (c.CustomerId, calibration.NetRevenue[c.CustomerId])),
                 expected.Select(c => (c.CustomerId, inputs.NetRevenue[c.CustomerId])));
             Assert.Equal(expected.Count, inputs.NetRevenue.Count);
-            Assert.Equal((everything.Orders.Count, everything.FullyRefundedOrders, everything.UnmatchedRefunds), (inputs.Orders, inputs.FullyRefundedOrders, inputs.UnmatchedRefunds));
+            Assert.Equal(
+                (everything.Orders.Count, everything.FullyRefundedOrders, everything.ZeroValueOrders, everything.UnmatchedRefunds),
+                (inputs.Orders, inputs.FullyRefundedOrders, inputs.ZeroValueOrders, inputs.UnmatchedRefunds));
+            Assert.Equal(expected.Count(c => c.Frequency > 0), inputs.RepeatCustomers);
             if (settings.HoldoutEnd is { } holdoutEnd)
             {
                 // Only the customers the models were fitted on are compared with their holdout (HoldoutValidation reads
@@ -67,5 +70,23 @@ public class ClvFitInputsTests
                 Assert.Empty(inputs.HoldoutTransactions);
             }
         }, iter: 500, seed: "0N0XIzNsQ0O2");
+    }
+
+    [Fact]
+    public void Repeat_customers_are_the_customers_who_bought_again_even_when_only_for_nothing()
+    {
+        var settings = Settings(null);
+        var inputs = new ClvFitInputs(settings, settings.CalibrationCutoff);
+        PaymentRecord Buy(string customer, string order, decimal amount, int day) =>
+            new(customer, PaymentKind.Purchase, order, amount, new DateTimeOffset(Start.AddDays(day), new TimeOnly(12, 0), TimeSpan.Zero));
+
+        inputs.Add([Buy("c1", "o1", 30m, 0), Buy("c1", "o2", 0m, 20)]);
+        inputs.Add([Buy("c2", "o3", 30m, 0), Buy("c2", "o4", 25m, 40)]);
+        inputs.Add([Buy("c3", "o5", 30m, 0)]);
+
+        // c1's repeat purchase was free: a repeat customer, but no spend for the spend model to learn from.
+        Assert.Equal(2, inputs.RepeatCustomers);
+        Assert.Equal(1, inputs.Customers.Count(c => c.Frequency > 0 && c.MonetaryValue > 0));
+        Assert.Equal((5, 1), (inputs.Orders, inputs.ZeroValueOrders));
     }
 }

@@ -1,6 +1,7 @@
 using CustomerLifecycle.Analytics.ChurnRisk;
 using CustomerLifecycle.Analytics.Clv;
 using CustomerLifecycle.Analytics.Models;
+using CustomerLifecycle.Lifecycle;
 
 namespace CustomerLifecycle.Tests.Analytics.Clv;
 
@@ -57,6 +58,9 @@ public class CustomerValuationTests
     private static readonly BgNbdParameters Cdnow = new(0.243, 4.414, 0.793, 2.426);
     private static readonly GammaGammaParameters Spend = new(6.25, 3.74, 15.44);
 
+    /// <summary>MBG/NBD of the CDNOW sample (Batislam et al. 2007), with the model term as the risk's only signal.</summary>
+    private static readonly ChurnProbabilityModel Churn = ChurnProbabilityModel.DropoutOnly(new MbgNbdParameters(0.525, 6.183, 0.891, 1.614), 52);
+
     private static ClvFitSettings Settings(double margin = 1) =>
         new("USD", null, null, new DateOnly(1997, 1, 1), new DateOnly(1997, 9, 30), null, 12, 52.0 / 12, 0.01, margin, new ChurnSignalWeights());
 
@@ -66,15 +70,16 @@ public class CustomerValuationTests
         var customer = new CustomerPurchaseSummary("c1", 2, 30.43, 38.86, 20);
         var rfm = new RfmScore("c1", 3, 3, 3, RfmSegment.NeedAttention);
 
-        var value = CustomerValuation.Value(new FittedModels(Cdnow, Spend, Settings(0.3)), customer, 65m, rfm, []);
+        var value = CustomerValuation.Value(new FittedModels(Cdnow, Spend, Churn, Settings(0.3)), customer, 65m, rfm, LifecycleStage.Engaged, []);
 
         var spend = GammaGamma.ConditionalExpectedAverageValue(Spend, 2, 20);
-        Assert.Equal(BgNbd.ProbabilityAlive(Cdnow, customer.Summary), value.ProbabilityAlive, 12);
+        Assert.Equal(MbgNbd.ProbabilityAlive(Churn.Dropout, customer.Summary), value.ProbabilityAlive, 12);
         Assert.Equal(BgNbd.ConditionalExpectedTransactions(Cdnow, customer.Summary, 52), value.ExpectedPurchases, 12);
         Assert.Equal(spend, value.ExpectedSpendPerPurchase!.Value, 12);
         Assert.Equal(CustomerLifetimeValue.Calculate(Cdnow, customer.Summary, spend, new ClvOptions(12, 52.0 / 12, 0.01, 0.3)), value.Clv!.Value, 12);
         Assert.Equal((65m, 19.5m), (value.NetRevenue, value.Margin));
-        Assert.Equal(1 - value.ProbabilityAlive, value.Churn.Risk, 12);
+        Assert.Equal(MbgNbd.ProbabilityOfNoPurchase(Churn.Dropout, customer.Summary, 52), value.Churn.Risk, 9);
+        Assert.Equal(LifecycleStage.Engaged, value.Stage);
         Assert.Equal(value.Clv * value.Churn.Risk, value.ValueAtRisk);
         // Expected wait given alive: (α + T) / (r + x − 1) weeks after calibration end.
         var waitDays = (4.414 + 38.86) / (0.243 + 2 - 1) * 7;
@@ -84,11 +89,13 @@ public class CustomerValuationTests
     [Fact]
     public void Without_a_spend_model_there_is_no_clv_but_still_a_risk()
     {
-        var value = CustomerValuation.Value(new FittedModels(Cdnow, null, Settings()), new CustomerPurchaseSummary("c1", 0, 0, 10, 0), 12m, new RfmScore("c1", 1, 1, 1, RfmSegment.Lost), []);
+        var value = CustomerValuation.Value(new FittedModels(Cdnow, null, Churn, Settings()), new CustomerPurchaseSummary("c1", 0, 0, 10, 0), 12m, new RfmScore("c1", 1, 1, 1, RfmSegment.Lost), null, []);
 
         Assert.Equal((null, null, null), (value.Clv, value.ExpectedSpendPerPurchase, value.ValueAtRisk));
-        // One purchase only: the BG/NBD cannot have seen a dropout, and the wait has no finite mean for r < 1.
-        Assert.Equal((1.0, 0.0, (DateOnly?)null), (value.ProbabilityAlive, value.Churn.Risk, value.ExpectedNextPurchase));
+        // One purchase only: the wait has no finite mean for r < 1; MBG/NBD lets a one-time buyer be gone already.
+        Assert.Null(value.ExpectedNextPurchase);
+        Assert.InRange(value.ProbabilityAlive, 0.01, 0.99);
+        Assert.InRange(value.Churn.Risk, 0.01, 0.99);
     }
 
     [Fact]

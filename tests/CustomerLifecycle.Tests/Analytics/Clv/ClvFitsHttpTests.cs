@@ -12,7 +12,7 @@ public class ClvFitsHttpTests(CustomerLifecycleApp app)
     private readonly HttpClient read = app.ClientWithKey(TestKeys.Read);
 
     [Fact]
-    public async Task A_fit_is_accepted_with_a_status_resource_and_a_fit_with_nothing_to_fit_fails_saying_why()
+    public async Task A_fit_is_accepted_with_a_status_resource_and_a_fit_with_nothing_to_fit_ends_with_no_data_saying_why()
     {
         var prefix = $"nobody{Guid.NewGuid():N}-";
 
@@ -25,13 +25,13 @@ public class ClvFitsHttpTests(CustomerLifecycleApp app)
         Assert.Equal(("queued", "test-key-operate", $"/api/analytics/clv/snapshots/{id}"), ((string)accepted["status"]!, (string)accepted["requestedBy"]!, (string)accepted["snapshot"]!));
 
         var status = await ClvFitting.WaitAsync(operate, id, TimeSpan.FromMinutes(1));
-        Assert.Equal("failed", (string)status["status"]!);
+        Assert.Equal("no_data", (string)status["status"]!);
         Assert.StartsWith("No purchase in JPY", (string)status["error"]!, StringComparison.Ordinal);
 
         var snapshot = (await read.GetFromJsonAsync<JsonObject>($"/api/analytics/clv/snapshots/{id}"))!;
         Assert.Equal((prefix, "JPY", false), ((string)snapshot["settings"]!["customerPrefix"]!, (string)snapshot["settings"]!["currency"]!, (bool)snapshot["fullScope"]!));
-        var failed = (await read.GetFromJsonAsync<JsonObject>("/api/analytics/clv/snapshots?status=failed&limit=200"))!;
-        Assert.Contains(failed["snapshots"]!.AsArray(), s => (string)s!["id"]! == id);
+        var noData = (await read.GetFromJsonAsync<JsonObject>("/api/analytics/clv/snapshots?status=no_data&limit=200"))!;
+        Assert.Contains(noData["snapshots"]!.AsArray(), s => (string)s!["id"]! == id);
     }
 
     [Fact]

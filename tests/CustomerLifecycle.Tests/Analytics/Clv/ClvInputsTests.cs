@@ -33,6 +33,16 @@ public class ClvInputsTests
     }
 
     [Fact]
+    public void One_rule_for_orders_worth_nothing_an_order_kept_is_an_occasion_whatever_it_cost_and_one_given_back_is_not()
+    {
+        var net = ClvInputs.Net([Buy("c1", "o1", 50m, "2025-03-01"), Buy("c1", "o2", 0m, "2025-04-01"), Buy("c1", "o3", 10m, "2025-05-01"), Refund("c1", "o3", 10m, "2025-05-02")], Later);
+
+        Assert.Equal([new Transaction("c1", new DateOnly(2025, 3, 1), 50), new Transaction("c1", new DateOnly(2025, 4, 1), 0)], net.Orders.OrderBy(o => o.Date));
+        Assert.Equal((1, 1), (net.FullyRefundedOrders, net.ZeroValueOrders));
+        Assert.Equal(50m, net.NetRevenue["c1"]);
+    }
+
+    [Fact]
     public void A_refund_of_an_order_we_never_saw_changes_nothing_and_is_counted()
     {
         var net = ClvInputs.Net([Buy("c1", "o1", 50m, "2025-03-01"), Refund("c1", "o9", 5m, "2025-03-02")], Later);

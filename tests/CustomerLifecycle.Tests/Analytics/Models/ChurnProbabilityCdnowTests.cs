@@ -27,6 +27,26 @@ public class ChurnProbabilityCdnowTests
         Assert.True(report.LiftOverRecency >= 0.008, $"AUC {report.Auc:F3}, recency {report.RecencyAuc:F3}");
     }
 
+    /// <remarks>
+    /// Why the 0.80 is out of reach for any score built from the purchase log: a lookup table of the holdout's
+    /// own no-purchase rate per (repeat purchases, whole weeks since the last purchase), fitted to the answer itself,
+    /// scores 0.776. (A logistic regression on the model's signals fitted to the holdout labels scores 0.770, CDs and
+    /// spend added 0.773.) Reaching 0.80 takes a table that also splits by the week of the first purchase: 2,148 cells
+    /// for 23,570 customers, which is memorising the answer, not predicting it.
+    /// </remarks>
+    [Fact]
+    public void Even_fitted_to_the_holdout_itself_recency_and_frequency_rank_it_no_better_than_0_78()
+    {
+        var (_, scored) = Master.Value;
+        var cells = scored.Select(s => (Key: (Math.Min(s.Customer.Frequency, 15), (int)((s.Customer.T - s.Customer.Recency) / 1.0)), s.Churned)).ToList();
+        var rate = cells.GroupBy(c => c.Key).ToDictionary(g => g.Key, g => g.Average(c => c.Churned ? 1.0 : 0));
+
+        var ceiling = ChurnValidation.Auc([.. cells.Select(c => rate[c.Key])], [.. cells.Select(c => c.Churned)]);
+
+        Assert.InRange(ceiling, 0.770, 0.780);
+        Assert.True(Master.Value.Report.Auc > ceiling - 0.01, $"AUC {Master.Value.Report.Auc:F3} against a ceiling of {ceiling:F3}");
+    }
+
     [Fact]
     public void Is_calibrated_by_decile()
     {
