@@ -66,15 +66,7 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
     {
         ArgumentNullException.ThrowIfNull(operations);
         ArgumentNullException.ThrowIfNull(events);
-        var slices = Slice(events);
-        if (shards.Count > 1)
-        {
-            foreach (var other in slices.Keys.Where(id => shards.Of(id) != shard).ToList())
-            {
-                slices.Remove(other);
-            }
-        }
-
+        var slices = Slice(events, shards, shard);
         if (slices.Count == 0)
         {
             return;
@@ -154,12 +146,21 @@ public sealed class CustomerJourneyProjection : ProjectionBase, IProjection
     }
 
     /// <summary>Each customer's inputs of a page, in sequence order (the page's own order); a clock tick feeds every customer it names.</summary>
-    public static Dictionary<string, List<JourneyInput>> Slice(IEnumerable<IEvent> events)
+    public static Dictionary<string, List<JourneyInput>> Slice(IEnumerable<IEvent> events) => Slice(events, JourneyShards.One, 0);
+
+    /// <summary>The slices of the customers that hash to <paramref name="shard"/> of <paramref name="shards"/>.</summary>
+    public static Dictionary<string, List<JourneyInput>> Slice(IEnumerable<IEvent> events, JourneyShards shards, int shard)
     {
+        ArgumentNullException.ThrowIfNull(shards);
         ArgumentNullException.ThrowIfNull(events);
         var slices = new Dictionary<string, List<JourneyInput>>(StringComparer.Ordinal);
         void Add(string customer, JourneyInput input)
         {
+            if (shards.Count > 1 && shards.Of(customer) != shard)
+            {
+                return;
+            }
+
             if (!slices.TryGetValue(customer, out var slice))
             {
                 slices[customer] = slice = [];
