@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading.Channels;
 using CustomerLifecycle.Infrastructure.Store;
 using CustomerLifecycle.Ingestion;
@@ -396,13 +397,13 @@ public sealed partial class JourneyBulkRebuild(
             sql.Append(shadowDefinition).Append(";\n");
             if (constraint is not null)
             {
-                sql.Append($"alter table {Schema}.{table}{Suffix} add constraint {ShadowIndex(i)} primary key using index {ShadowIndex(i)};\n");
+                sql.Append(CultureInfo.InvariantCulture, $"alter table {Schema}.{table}{Suffix} add constraint {ShadowIndex(i)} primary key using index {ShadowIndex(i)};\n");
             }
         }
 
         foreach (var table in Tables)
         {
-            sql.Append($"analyze {Schema}.{table}{Suffix};\n");
+            sql.Append(CultureInfo.InvariantCulture, $"analyze {Schema}.{table}{Suffix};\n");
         }
 
         return sql.ToString();
@@ -445,11 +446,11 @@ public sealed partial class JourneyBulkRebuild(
     private static string SwapSql(List<(string Table, string Index, string Definition, string? Constraint)> indexes, long through)
     {
         var sql = new System.Text.StringBuilder();
-        sql.Append($"lock table {string.Join(", ", Tables.Select(t => $"{Schema}.{t}"))} in access exclusive mode;\n");
+        sql.Append(CultureInfo.InvariantCulture, $"lock table {string.Join(", ", Tables.Select(t => $"{Schema}.{t}"))} in access exclusive mode;\n");
         foreach (var table in Tables)
         {
-            sql.Append($"drop table {Schema}.{table};\n");
-            sql.Append($"alter table {Schema}.{table}{Suffix} rename to {table};\n");
+            sql.Append(CultureInfo.InvariantCulture, $"drop table {Schema}.{table};\n");
+            sql.Append(CultureInfo.InvariantCulture, $"alter table {Schema}.{table}{Suffix} rename to {table};\n");
         }
 
         foreach (var (i, (table, index, _, constraint)) in indexes.Index())
@@ -461,6 +462,7 @@ public sealed partial class JourneyBulkRebuild(
 
         sql.Append(JourneyTables.TriggerSql(Schema)).Append('\n');
         sql.Append(
+            CultureInfo.InvariantCulture,
             $"""
              insert into {Schema}.mt_event_progression (name, last_seq_id, last_updated) values ('{Shard}', {through}, now())
              on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated;
