@@ -3,6 +3,7 @@ using System.Text;
 using CustomerLifecycle.Lifecycle.Funnels;
 using CustomerLifecycle.WebConsole.Cohorts;
 using CustomerLifecycle.WebConsole.Operations;
+using CustomerLifecycle.WebConsole.Overview;
 using CustomerLifecycle.WebConsole.Shell;
 using CustomerLifecycle.WebConsole.ValueAndRisk;
 using Microsoft.AspNetCore.Http;
@@ -91,5 +92,20 @@ public class ConsolePageModelTests
         {
             (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = before;
         }
+    }
+
+    [Theory]
+    [InlineData(TrendPeriod.Day, "2026-11-05", "2026-12-04")]
+    [InlineData(TrendPeriod.Week, "2026-09-07", "2026-11-30")]
+    [InlineData(TrendPeriod.Month, "2026-01-01", "2026-12-01")]
+    public void Each_trend_point_is_labelled_by_its_own_period(TrendPeriod period, string first, string last)
+    {
+        var now = new DateTimeOffset(2026, 12, 4, 15, 30, 0, TimeSpan.Zero);
+
+        var shown = StageTrend.Instants(now, period).Select(at => StageTrend.PeriodShown(at, now, period)).ToList();
+
+        Assert.Equal(shown.Count, shown.Distinct().Count());
+        Assert.Equal(DateTimeOffset.Parse(first + "T00:00:00Z", CultureInfo.InvariantCulture), shown[0]);
+        Assert.Equal(DateTimeOffset.Parse(last + "T00:00:00Z", CultureInfo.InvariantCulture), shown[^1]);
     }
 }
