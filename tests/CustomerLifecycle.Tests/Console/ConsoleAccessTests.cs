@@ -82,4 +82,56 @@ public class ConsoleAccessTests(ConsoleBrowser browser)
             Assert.True(unlabelled.Length == 0, $"{path}: controls without a label: {string.Join(" ", unlabelled)}");
         }
     }
+
+    [Theory]
+    [InlineData("light")]
+    [InlineData("dark")]
+    public async Task Text_keeps_a_contrast_of_at_least_4_5_to_1_on_every_page(string scheme)
+    {
+        var page = await browser.SignedInPageAsync(TestKeys.All);
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = scheme == "dark" ? ColorScheme.Dark : ColorScheme.Light });
+
+        foreach (var path in AnalystPages.Concat(OperatorPages))
+        {
+            await page.GotoAsync(path);
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+            var poor = await page.EvaluateAsync<string[]>(ContrastCheck, "header a, header span, main h1, main h2, main p, main th, main td, main label, main dd, main pre");
+            Assert.True(poor.Length == 0, $"{path} ({scheme}): text below 4.5:1: {string.Join("; ", poor)}");
+        }
+    }
+
+    /// <summary>WCAG contrast of each visible text element against the first opaque background behind it.</summary>
+    private const string ContrastCheck =
+        """
+        selector => {
+          const parse = c => {
+            let m = c.match(/^rgba?\(([^)]+)\)/);
+            if (m) { const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number); return [p[0] / 255, p[1] / 255, p[2] / 255, p.length > 3 ? p[3] : 1]; }
+            m = c.match(/^color\(srgb ([^)]+)\)/);
+            if (m) { const p = m[1].split(/[\s\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; }
+            return null;
+          };
+          const background = el => {
+            for (let e = el; e; e = e.parentElement) {
+              const c = parse(getComputedStyle(e).backgroundColor);
+              if (c && c[3] > 0.5) return c;
+            }
+            return [1, 1, 1, 1];
+          };
+          const luminance = c => {
+            const f = v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+            return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+          };
+          return [...document.querySelectorAll(selector)]
+            .filter(e => e.offsetParent !== null && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+            .map(e => {
+              const fg = parse(getComputedStyle(e).color), bg = background(e);
+              if (!fg) return null;
+              const a = luminance(fg), b = luminance(bg);
+              const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+              return ratio < 4.5 ? `${e.tagName} "${e.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)} (${getComputedStyle(e).color} on ${getComputedStyle(e).backgroundColor})` : null;
+            })
+            .filter(Boolean);
+        }
+        """;
 }

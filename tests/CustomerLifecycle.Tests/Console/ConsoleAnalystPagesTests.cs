@@ -61,7 +61,7 @@ public class ConsoleAnalystPagesTests(ConsoleBrowser browser)
             await Assertions.Expect(row.GetByTestId("median-days")).ToHaveTextAsync(median is { } d ? d.ToString("N1", English) : "–");
         }
 
-        Assert.True(await page.GetByTestId("funnel-chart").Locator("svg path, svg rect").CountAsync() > 0);
+        await Assertions.Expect(page.GetByTestId("funnel-chart").Locator("svg path").First).ToBeAttachedAsync();
 
         // Split by channel: one funnel per channel, this channel's among them.
         await page.GetByLabel("Split by").SelectOptionAsync("channel");

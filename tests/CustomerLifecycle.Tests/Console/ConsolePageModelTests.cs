@@ -25,10 +25,10 @@ public class ConsolePageModelTests
         Assert.Equal(percent, HeatShade.Of(value, 100).Percent);
 
     [Fact]
-    public void A_heat_cell_from_half_strength_up_takes_light_text()
+    public void A_heat_cell_from_seven_tenths_up_takes_light_text()
     {
-        Assert.Equal("light", HeatShade.Of(40, 100).TextClass);
-        Assert.Equal("dark", HeatShade.Of(41, 100).TextClass);
+        Assert.Equal("light", HeatShade.Of(60, 100).TextClass);
+        Assert.Equal("dark", HeatShade.Of(61, 100).TextClass);
         Assert.Equal("", HeatShade.Of(0, 100).Style);
         Assert.Contains("30%", HeatShade.Of(25, 100).Style, StringComparison.Ordinal);
     }
