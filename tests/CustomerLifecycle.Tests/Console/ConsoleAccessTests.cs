@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
 using CustomerLifecycle.Tests.Support;
 using Microsoft.Playwright;
 
@@ -88,6 +91,15 @@ public class ConsoleAccessTests(ConsoleBrowser browser)
     [InlineData("dark")]
     public async Task Text_keeps_a_contrast_of_at_least_4_5_to_1_on_every_page(string scheme)
     {
+        // Buyers in recent months, so the cohort heat map has cells of every strength to check.
+        var api = browser.App.ClientWithKey(TestKeys.All);
+        var month = DateTime.UtcNow.AddMonths(-4);
+        var buyers = Enumerable.Range(0, 4).Select(_ => Json.NewId("c")).ToList();
+        var purchases = buyers.SelectMany((customer, i) => Enumerable.Range(0, i + 1).Select(m => Json.Purchase(customer, occurredAt: At(month.AddMonths(m)))));
+        var posted = await api.PostAsJsonAsync("/api/touchpoints/batch", Json.Batch([.. purchases]));
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        await browser.App.WaitForProjectionsAsync();
+
         var page = await browser.SignedInPageAsync(TestKeys.All);
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = scheme == "dark" ? ColorScheme.Dark : ColorScheme.Light });
 
@@ -99,6 +111,8 @@ public class ConsoleAccessTests(ConsoleBrowser browser)
             Assert.True(poor.Length == 0, $"{path} ({scheme}): text below 4.5:1: {string.Join("; ", poor)}");
         }
     }
+
+    private static string At(DateTime day) => new DateTime(day.Year, day.Month, 10, 12, 0, 0, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
     /// <summary>WCAG contrast of each visible text element against the first opaque background behind it.</summary>
     private const string ContrastCheck =
