@@ -57,6 +57,8 @@ public class ConsoleAnalystPagesTests(ConsoleBrowser browser)
             await Assertions.Expect(row.GetByTestId("reached")).ToHaveTextAsync(step["customers"]!.GetValue<long>().ToString("N0", English));
             var conversion = step["conversionPercent"]?.GetValue<decimal>();
             await Assertions.Expect(row.GetByTestId("conversion")).ToHaveTextAsync(conversion is { } p ? (p / 100m).ToString("P1", English) : "–");
+            var passed = step["passedThroughConversionPercent"]?.GetValue<decimal>();
+            await Assertions.Expect(row.GetByTestId("passed-conversion")).ToHaveTextAsync(passed is { } q ? (q / 100m).ToString("P1", English) : "–");
             var median = step["daysFromPreviousStep"]?["median"]?.GetValue<decimal>();
             await Assertions.Expect(row.GetByTestId("median-days")).ToHaveTextAsync(median is { } d ? d.ToString("N1", English) : "–");
         }
