@@ -162,6 +162,11 @@ public class ConsoleAnalystPagesTests(ConsoleBrowser browser)
         Assert.StartsWith("customer_id,churn_risk,value_at_risk", csv[0], StringComparison.Ordinal);
         Assert.Equal(filtered, csv.Length - 1);
         Assert.All(csv.Skip(1), line => Assert.Contains($",{segment},", line, StringComparison.Ordinal));
+
+        // A click on another segment in the segment table shows that segment's customers.
+        var other = segments[^1]!;
+        await page.Locator($"[data-testid='segments'] tr[data-segment='{Pascal(other["segment"]!.GetValue<string>())}'] button").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("risk-total")).ToHaveTextAsync($"{other["risk"]!["customers"]!.GetValue<long>().ToString("N0", English)} customers match.");
     }
 
     /// <summary>The API's snake_case name as the enum name the page's data attributes carry.</summary>
