@@ -1,9 +1,14 @@
+using CustomerLifecycle.Analytics.ChurnRisk;
 using CustomerLifecycle.Infrastructure.Security;
+using CustomerLifecycle.Ingestion.Rejections;
 using CustomerLifecycle.WebConsole.Shell;
 using CustomerLifecycle.WebConsole.SigningIn;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Localization;
+using Marten;
+using Npgsql;
 using Radzen;
 
 namespace CustomerLifecycle.WebConsole;
@@ -28,6 +33,7 @@ public static class ConsoleSetup
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
+        services.AddLocalization();
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
 
@@ -59,7 +65,37 @@ public static class ConsoleSetup
 
     public static WebApplication MapCustomerLifecycleConsole(this WebApplication app)
     {
+        // The console's language comes from its own cookie only: the API's answers never depend on the caller's culture.
+        app.UseRequestLocalization(o =>
+        {
+            o.SetDefaultCulture(ConsoleText.English).AddSupportedCultures(ConsoleText.Cultures).AddSupportedUICultures(ConsoleText.Cultures);
+            o.RequestCultureProviders = [new CookieRequestCultureProvider()];
+        });
         app.MapStaticAssets();
+        app.MapGet("/culture", IResult (HttpContext http, string? culture, string? returnUrl) =>
+        {
+            if (culture is null || !ConsoleText.Cultures.Contains(culture, StringComparer.Ordinal))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["culture"] = [$"must be one of {string.Join(", ", ConsoleText.Cultures)}"] });
+            }
+
+            ConsoleText.Choose(http.Response, culture);
+            return TypedResults.LocalRedirect(ConsoleSession.LocalOrHome(returnUrl));
+        }).AllowAnonymous().ExcludeFromDescription();
+
+        // Downloads for console sessions, answered by the API's own endpoint methods (which want the key header).
+        app.MapGet("/console/churn-risk.csv", async Task<IResult> (HttpContext http, IQuerySession session, NpgsqlDataSource dataSource, Guid? snapshotId, string? sort, string? stage, string? segment, string? cohort, string? channel) =>
+        {
+            var csv = await GetChurnRisk.Get(http, session, dataSource, http.RequestAborted, snapshotId, sort ?? "risk", stage, segment, cohort, channel, format: "csv");
+            return csv;
+        })
+            .RequireAuthorization(ConsolePolicies.Read).ExcludeFromDescription();
+        app.MapGet("/console/rejections/{id:long}/payload", async Task<IResult> (long id, NpgsqlDataSource dataSource, HttpContext http) =>
+        {
+            var payload = await GetRejections.GetPayload(id, dataSource, http, http.RequestAborted);
+            return payload;
+        })
+            .RequireAuthorization(ConsolePolicies.Operate).ExcludeFromDescription();
         app.MapRazorComponents<ConsoleApp>().AddInteractiveServerRenderMode();
         // A form post from the layout; the antiforgery token keeps other sites from signing people out.
         app.MapPost("/sign-out", async Task<IResult> (HttpContext http) =>

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
 using CustomerLifecycle.DemoData.Generation;
 using CustomerLifecycle.DemoData.Posting;
 using CustomerLifecycle.Tests.Support;
@@ -39,6 +41,51 @@ public class ConsoleScreenshotTests(ConsoleBrowser browser)
         await CaptureAsync(page, "Customer 360", Path.Combine(folder, "customer-360.png"), "Find");
         await page.GotoAsync("/operations");
         await CaptureAsync(page, "Operations", Path.Combine(folder, "operations.png"));
+
+        await page.GotoAsync("/funnel");
+        await CaptureAsync(page, "Funnel", Path.Combine(folder, "funnel.png"), "Apply");
+        await page.GotoAsync("/cohorts");
+        await CaptureAsync(page, "Cohorts", Path.Combine(folder, "cohorts.png"), "Apply");
+
+        // Value and risk reads the newest full-scope CLV fit, with a holdout so the model-quality chart has data.
+        var api = browser.App.ClientWithKey(TestKeys.All);
+        var until = DateOnly.FromDateTime(today.UtcDateTime);
+        await ClvFitting.FitAsync(api, new JsonObject
+        {
+            ["calibrationEnd"] = until.AddDays(-90).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["holdoutEnd"] = until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        });
+        await page.GotoAsync("/value");
+        await CaptureAsync(page, "Value and risk", Path.Combine(folder, "value-and-risk.png"), "Apply");
+
+        var bad = Json.Purchase(customer, -5m).ToJsonString();
+        await api.PostAsync("/api/touchpoints", new StringContent(bad, System.Text.Encoding.UTF8, "application/json"));
+        await page.GotoAsync("/operations/quarantine");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Search" })).ToBeEnabledAsync();
+        await page.Locator("[data-testid='rejections'] tbody tr").First.GetByRole(AriaRole.Button).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("hex-dump")).ToBeVisibleAsync();
+        await CaptureAsync(page, "Quarantine", Path.Combine(folder, "quarantine.png"));
+
+        await page.GotoAsync("/operations/verify");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Verify", Exact = true })).ToBeEnabledAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("verify-report")).ToBeVisibleAsync();
+        await CaptureAsync(page, "Verify", Path.Combine(folder, "verify.png"));
+
+        await page.GotoAsync("/operations/what-if");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Compare" })).ToBeEnabledAsync();
+        await page.GetByLabel("At risk after days without buying").FillAsync("45");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Compare" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("shift-matrix")).ToBeVisibleAsync();
+        await CaptureAsync(page, "What-if", Path.Combine(folder, "what-if.png"));
+
+        // One page in Simplified Chinese, and one in the dark theme.
+        await page.GotoAsync("/culture?culture=zh-Hans&returnUrl=/");
+        await CaptureAsync(page, "概览", Path.Combine(folder, "overview-zh-hans.png"), "应用");
+        await page.GotoAsync("/culture?culture=en&returnUrl=/cohorts");
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
+        await page.ReloadAsync();
+        await CaptureAsync(page, "Cohorts", Path.Combine(folder, "cohorts-dark.png"), "Apply");
     }
 
     private static async Task CaptureAsync(IPage page, string heading, string path, string? interactiveButton = null)

@@ -36,6 +36,9 @@ public sealed record RejectedPayload(
 
 public sealed record RejectionPage(IReadOnlyList<RejectedPayload> Items, long? NextBefore);
 
+/// <summary>Which quarantined payloads to list: <c>limit</c> of them with an id below <c>before</c>, optionally of one reason, event or customer.</summary>
+public sealed record RejectionQuery(long? Before, int Limit, string? Reason, string? EventId, string? CustomerId);
+
 /// <summary>
 /// The quarantine, newest first, paged with a <c>before</c> cursor (the smallest id of the previous page). The page is
 /// written to the response row by row and each row carries at most a preview of its payload, so a listing costs the
@@ -60,7 +63,7 @@ public static class GetRejections
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"must be between 1 and {MaxLimit}"] });
         }
 
-        return new RejectionPageResult(dataSource, json.Value.SerializerOptions, new PageQuery(before, limit, reason, eventId, customerId));
+        return new RejectionPageResult(dataSource, json.Value.SerializerOptions, new RejectionQuery(before, limit, reason, eventId, customerId));
     }
 
     [WolverineGet("/api/ingestion/rejections/{id}/payload", Name = "GetRejectedPayload"), Authorize(Policy = Scopes.Operate), Tags("Ingestion")]
@@ -83,30 +86,58 @@ public static class GetRejections
         return Results.Empty;
     }
 
-    private sealed record PageQuery(long? Before, int Limit, string? Reason, string? EventId, string? CustomerId);
+    /// <summary>One page of the quarantine, newest first; read its rows with <see cref="Read"/>. The console pages read it too.</summary>
+    internal static NpgsqlCommand PageCommand(NpgsqlDataSource dataSource, RejectionQuery query)
+    {
+        var command = dataSource.CreateCommand(
+            $"""
+             select id, received_at, api_key, endpoint, item_index, reason, event_id, customer_id, type, errors::text,
+                    substring(payload from 1 for $6), coalesce(payload_bytes, length(payload)), payload_sha256
+             from {StoreSetup.Schema}.{IngestionSchema.Rejections}
+             where ($1::bigint is null or id < $1) and ($2::text is null or reason = $2)
+               and ($3::text is null or event_id = $3) and ($4::text is null or customer_id = $4)
+             order by id desc
+             limit $5
+             """);
+        command.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = query.Before });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = query.Reason });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = query.EventId });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = query.CustomerId });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = query.Limit });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = PreviewBytes });
+        return command;
+    }
 
-    private sealed class RejectionPageResult(NpgsqlDataSource dataSource, JsonSerializerOptions options, PageQuery query) : IResult
+    internal static RejectedPayload Read(NpgsqlDataReader reader)
+    {
+        var preview = (byte[])reader[10];
+        var total = reader.GetInt64(11);
+        var text = TryUtf8(preview, complete: preview.Length == total);
+        using var errors = JsonDocument.Parse(reader.GetString(9));
+        return new RejectedPayload(
+            reader.GetInt64(0),
+            reader.GetFieldValue<DateTimeOffset>(1),
+            reader.IsDBNull(2) ? null : reader.GetString(2),
+            reader.GetString(3),
+            reader.IsDBNull(4) ? null : reader.GetInt32(4),
+            reader.GetString(5),
+            reader.IsDBNull(6) ? null : reader.GetString(6),
+            reader.IsDBNull(7) ? null : reader.GetString(7),
+            reader.IsDBNull(8) ? null : reader.GetString(8),
+            errors.RootElement.Clone(),
+            text,
+            text is null ? Convert.ToBase64String(preview) : null,
+            total,
+            reader.IsDBNull(12) ? null : Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(12)),
+            preview.Length < total);
+    }
+
+    private sealed class RejectionPageResult(NpgsqlDataSource dataSource, JsonSerializerOptions options, RejectionQuery query) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             var ct = httpContext.RequestAborted;
-            await using var command = dataSource.CreateCommand(
-                $"""
-                 select id, received_at, api_key, endpoint, item_index, reason, event_id, customer_id, type, errors::text,
-                        substring(payload from 1 for $6), coalesce(payload_bytes, length(payload)), payload_sha256
-                 from {StoreSetup.Schema}.{IngestionSchema.Rejections}
-                 where ($1::bigint is null or id < $1) and ($2::text is null or reason = $2)
-                   and ($3::text is null or event_id = $3) and ($4::text is null or customer_id = $4)
-                 order by id desc
-                 limit $5
-                 """);
-            command.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = query.Before });
-            command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = query.Reason });
-            command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = query.EventId });
-            command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = query.CustomerId });
-            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = query.Limit });
-            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = PreviewBytes });
-
+            await using var command = PageCommand(dataSource, query);
             // Opened before the first byte is written, so an unreachable store still answers 503 as a whole.
             await using var reader = await command.ExecuteReaderAsync(ct);
             httpContext.Response.StatusCode = StatusCodes.Status200OK;
@@ -140,30 +171,6 @@ public static class GetRejections
 
             writer.WriteEndObject();
             await writer.FlushAsync(ct);
-        }
-
-        private static RejectedPayload Read(NpgsqlDataReader reader)
-        {
-            var preview = (byte[])reader[10];
-            var total = reader.GetInt64(11);
-            var text = TryUtf8(preview, complete: preview.Length == total);
-            using var errors = JsonDocument.Parse(reader.GetString(9));
-            return new RejectedPayload(
-                reader.GetInt64(0),
-                reader.GetFieldValue<DateTimeOffset>(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetInt32(4),
-                reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8),
-                errors.RootElement.Clone(),
-                text,
-                text is null ? Convert.ToBase64String(preview) : null,
-                total,
-                reader.IsDBNull(12) ? null : Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(12)),
-                preview.Length < total);
         }
     }
 

@@ -76,6 +76,26 @@ public static class StageTrend
         return instants;
     }
 
+    /// <summary>
+    /// The period a point describes, by its first day: a point at the start of a period counts the end of the period
+    /// before it; the last point (<paramref name="now"/>) counts the period still running. So every point has its own label.
+    /// </summary>
+    public static DateTimeOffset PeriodShown(DateTimeOffset at, DateTimeOffset now, TrendPeriod period)
+    {
+        if (at != now)
+        {
+            return Step(at, period, -1);
+        }
+
+        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        return period switch
+        {
+            TrendPeriod.Day => today,
+            TrendPeriod.Week => today.AddDays(-(((int)today.DayOfWeek + 6) % 7)),
+            _ => new DateTimeOffset(today.Year, today.Month, 1, 0, 0, 0, TimeSpan.Zero),
+        };
+    }
+
     public static async Task<IReadOnlyList<StagePoint>> ReadAsync(
         NpgsqlDataSource dataSource, DateTimeOffset now, TrendPeriod period, string? channel, string? cohort, CancellationToken ct)
     {

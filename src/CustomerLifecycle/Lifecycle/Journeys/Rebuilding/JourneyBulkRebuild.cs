@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading.Channels;
 using CustomerLifecycle.Infrastructure.Store;
 using CustomerLifecycle.Ingestion;
@@ -448,13 +449,13 @@ public sealed partial class JourneyBulkRebuild(
             sql.Append(shadowDefinition).Append(";\n");
             if (constraint is not null)
             {
-                sql.Append($"alter table {Schema}.{table}{Suffix} add constraint {ShadowIndex(i)} primary key using index {ShadowIndex(i)};\n");
+                sql.Append(CultureInfo.InvariantCulture, $"alter table {Schema}.{table}{Suffix} add constraint {ShadowIndex(i)} primary key using index {ShadowIndex(i)};\n");
             }
         }
 
         foreach (var table in Tables)
         {
-            sql.Append($"analyze {Schema}.{table}{Suffix};\n");
+            sql.Append(CultureInfo.InvariantCulture, $"analyze {Schema}.{table}{Suffix};\n");
         }
 
         return sql.ToString();
@@ -497,11 +498,11 @@ public sealed partial class JourneyBulkRebuild(
     private string SwapSql(List<(string Table, string Index, string Definition, string? Constraint)> indexes, long through)
     {
         var sql = new System.Text.StringBuilder();
-        sql.Append($"lock table {string.Join(", ", Tables.Select(t => $"{Schema}.{t}"))} in access exclusive mode;\n");
+        sql.Append(CultureInfo.InvariantCulture, $"lock table {string.Join(", ", Tables.Select(t => $"{Schema}.{t}"))} in access exclusive mode;\n");
         foreach (var table in Tables)
         {
-            sql.Append($"drop table {Schema}.{table};\n");
-            sql.Append($"alter table {Schema}.{table}{Suffix} rename to {table};\n");
+            sql.Append(CultureInfo.InvariantCulture, $"drop table {Schema}.{table};\n");
+            sql.Append(CultureInfo.InvariantCulture, $"alter table {Schema}.{table}{Suffix} rename to {table};\n");
         }
 
         foreach (var (i, (table, index, _, constraint)) in indexes.Index())
@@ -513,6 +514,7 @@ public sealed partial class JourneyBulkRebuild(
 
         sql.Append(JourneyTables.TriggerSql(Schema)).Append('\n');
         sql.Append(
+            CultureInfo.InvariantCulture,
             $"""
              insert into {Schema}.mt_event_progression (name, last_seq_id, last_updated)
                select name, {through}, now() from unnest(array[{string.Join(", ", shards.ProgressNames.Select(n => $"'{n}'"))}]::varchar[]) as s(name)
