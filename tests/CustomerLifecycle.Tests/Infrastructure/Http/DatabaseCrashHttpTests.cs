@@ -45,7 +45,7 @@ public sealed class DatabaseCrashHttpTests(ITestOutputHelper output) : IAsyncLif
 
     public async Task InitializeAsync()
     {
-        server = await TestPostgres.StartDedicatedAsync("postgres-crash");
+        server = await TestPostgres.StartDedicatedAsync("postgres-crash", crashSafe: true);
         app = new CrashApp(await server.CreateDatabaseAsync($"crash_{Guid.NewGuid():N}"));
         await app.InitializeAsync();
     }
