@@ -90,7 +90,17 @@ internal sealed class MemoryBoundsPhase : IPhase
         await scraping.CancelAsync();
         await scraper;
         var end = await ServiceMetrics.ScrapeAsync(client, ct);
-        var idleAfter = await IdleAsync(rss, TimeSpan.FromSeconds(30), ct);
+
+        // Idle means the projection has folded the backlog too: until then the service is still at work.
+        var caughtUp = System.Diagnostics.Stopwatch.StartNew();
+        while ((await ServiceMetrics.ScrapeAsync(client, ct)).ProjectionLag > 0 && caughtUp.Elapsed < TimeSpan.FromMinutes(5))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+
+        var foldedIn = caughtUp.Elapsed;
+        var peakBeforeIdle = rss.Step();
+        var idleAfter = await IdleAsync(rss, TimeSpan.FromSeconds(15), ct);
         var peak = rss.Peak;
 
         var rate = (afterBatches.Accepted - start.Accepted) / (afterBatches.At - start.At).TotalSeconds;
@@ -102,10 +112,10 @@ internal sealed class MemoryBoundsPhase : IPhase
             .Select(r => $"{(r.Key.Length == 0 ? "(none)" : r.Key)} {r.Count:N0}");
         notes.Add($"RSS idle {Mb(idleBefore)} before, peak {Mb(peak)} ({Verdict(peak)}): maximum batches {Mb(batchPeak)}, singles {Mb(singlesPeak)}, "
                   + $"{refused} of {GiantBodies} {GiantBodyBytes / 1e6:0} MB bodies refused with 413 {Mb(giantPeak)}, quarantine listing of {listing.Rows:N0} rows ({listing.Bytes / 1e6:0} MB) {Mb(listingPeak)}; "
-                  + $"idle {Mb(idleAfter)} 30 s after ({Verdict(idleAfter)})");
+                  + $"the projection's catch-up {Mb(peakBeforeIdle)} ({foldedIn.TotalSeconds:0} s to fold the backlog); idle {Mb(idleAfter)} 15 s after that ({Verdict(idleAfter)})");
         notes.Add($"/metrics: accepted {rate:N0} touchpoints/s over the batch load (customer_lifecycle_touchpoints_total), "
                   + $"{batchTouchpoints / Math.Max(1, batchAppends):N0} touchpoints per batch append, {groupTouchpoints / Math.Max(1, groupCommits):0.0} per group commit of single posts ({groupCommits:N0} commits, customer_lifecycle_append_size), "
-                  + $"rejected by reason: {string.Join(", ", rejections)}; projection lag max {(lags.Count == 0 ? 0 : lags.Max()):N0}, at the end {end.ProjectionLag:N0} events (customer_lifecycle_projection_lag); "
+                  + $"rejected by reason: {string.Join(", ", rejections)}; projection lag max {(lags.Count == 0 ? 0 : lags.Max()):N0}, when the load ended {end.ProjectionLag:N0} events (customer_lifecycle_projection_lag); "
                   + $"{end.Families.Count} metric families exported");
         foreach (var note in notes)
         {
