@@ -24,6 +24,7 @@ internal static class BenchRun
         new RebuildPhase(),
         new QueryLatencyPhase(),
         new FoldCostPhase(),
+        new MemoryBoundsPhase(),
     ];
 
     private static readonly Dictionary<string, string> IngestionNode = new(StringComparer.Ordinal) { ["Projections__RunOnThisNode"] = "false" };

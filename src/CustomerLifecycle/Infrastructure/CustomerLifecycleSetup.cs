@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using CustomerLifecycle.Analytics;
+using CustomerLifecycle.Infrastructure.CommandLine;
 using CustomerLifecycle.Infrastructure.Http;
 using CustomerLifecycle.Infrastructure.Security;
 using CustomerLifecycle.Infrastructure.Store;
@@ -32,6 +33,8 @@ public static class CustomerLifecycleSetup
             // One JSON object per log line, for log shippers; development keeps the readable console format.
             builder.Logging.AddJsonConsole();
         }
+
+        builder.Logging.LeaveStartFailuresToTheCommandLine();
 
         services.AddOptions<IngestionLimits>().BindConfiguration(IngestionLimits.Section).ValidateSettingsOnStart(l => l.Problems());
         var limits = builder.Configuration.GetSection(IngestionLimits.Section).Get<IngestionLimits>() ?? new IngestionLimits();

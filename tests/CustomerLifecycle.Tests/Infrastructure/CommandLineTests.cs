@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using CustomerLifecycle.Infrastructure.CommandLine;
+using CustomerLifecycle.Infrastructure.Security;
+using CustomerLifecycle.Tests.Support;
 
 namespace CustomerLifecycle.Tests.Infrastructure;
 
@@ -66,6 +70,46 @@ public class CommandLineTests
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_taken_port_is_one_line_on_stderr_no_stack_trace_and_exit_code_two()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+        var database = await TestPostgres.CreateDatabaseAsync("port");
+        try
+        {
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "CustomerLifecycle.dll"), "--urls", address])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = AppContext.BaseDirectory,
+            };
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+            start.Environment["ConnectionStrings__Marten"] = database;
+            start.Environment["Auth__ApiKeys__0__Sha256"] = ApiKeyAuthenticationHandler.Hash(TestKeys.All);
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            await process.WaitForExitAsync(timeout.Token);
+
+            Assert.True(process.ExitCode == ServiceCommandLine.StartFailed, $"exit code {process.ExitCode}; stderr: {await errors}; stdout: {await output}");
+            var lines = (await errors).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Single(lines);
+            Assert.StartsWith("customer-lifecycle: cannot start: ", lines[0], StringComparison.Ordinal);
+            Assert.Contains("Is the service already running?", lines[0], StringComparison.Ordinal);
+            var logged = await output;
+            Assert.DoesNotContain("Hosting failed to start", logged, StringComparison.Ordinal);
+            Assert.True(!logged.Contains("   at ", StringComparison.Ordinal), logged);
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(database);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using CustomerLifecycle.Tests.Support;
 
 namespace CustomerLifecycle.Tests.Operations;
@@ -26,6 +27,30 @@ public class MetricsHttpTests(CustomerLifecycleApp app)
         Assert.Contains("customer_lifecycle_append_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
         Assert.Matches("""customer_lifecycle_projection_lag\{[^}]*shard="CustomerJourney:All"[^}]*\} \d+""", metrics);
         Assert.Contains("http_server_request_duration_seconds", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_metric_the_service_exports_is_listed_in_the_operations_guide()
+    {
+        var client = app.ClientWithKey(TestKeys.All);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/touchpoints", Json.Purchase(Json.NewId("m")))).StatusCode);
+        var metrics = await ScrapeAsync(app.ClientWithKey(TestKeys.Operate));
+        var exported = metrics.Split('\n')
+            .Where(line => line.StartsWith("# TYPE ", StringComparison.Ordinal))
+            .Select(line => line.Split(' ')[2])
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var guide = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "docs", "operations.md"));
+
+        Assert.Contains("customer_lifecycle_touchpoints_total", exported);
+        // A library's family is listed by its prefix (`marten_*`); the service's own meter name by name.
+        var families = Regex.Matches(guide, @"`([a-z_]+)\*`").Select(m => m.Groups[1].Value).ToList();
+        var missing = exported
+            .Where(name => !guide.Contains($"`{name}", StringComparison.Ordinal))
+            .Where(name => name.StartsWith("customer_lifecycle_", StringComparison.Ordinal) || !families.Any(f => name.StartsWith(f, StringComparison.Ordinal)))
+            .ToList();
+        Assert.True(missing.Count == 0, $"not in docs/operations.md: {string.Join(", ", missing)}");
     }
 
     [Fact]

@@ -43,9 +43,18 @@ public static class TestPostgres
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>A private server for one fixture that needs to stop and start it (outage tests).</summary>
-    public static Task<PrivatePostgres> StartDedicatedAsync(string name) =>
-        PrivatePostgres.StartAsync(new PrivatePostgresOptions { DataDirectory = Path.Combine(RepositoryRoot.DataFolder, name), Durable = false });
+    /// <summary>
+    /// A private server for one fixture that needs to stop and start it (outage tests). <paramref name="crashSafe"/>
+    /// keeps synchronous_commit on, so that a commit survives a crash of the server (pg_ctl stop -m immediate) as
+    /// it does in production; fsync stays off, as only the server crashes, not the machine.
+    /// </summary>
+    public static Task<PrivatePostgres> StartDedicatedAsync(string name, bool crashSafe = false) =>
+        PrivatePostgres.StartAsync(new PrivatePostgresOptions
+        {
+            DataDirectory = Path.Combine(RepositoryRoot.DataFolder, name),
+            Durable = false,
+            ServerSettings = crashSafe ? new Dictionary<string, string> { ["synchronous_commit"] = "on" } : new Dictionary<string, string>(),
+        });
 
     private static async Task<Func<string, Task<string>>> StartAsync()
     {

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Runtime.Handlers;
 using Wolverine.Http;
 
 namespace CustomerLifecycle.Analytics.Clv;
@@ -89,6 +91,19 @@ public static class ClvFits
 /// <summary>Runs queued fits. The fit's own token is the service's lifetime, not the message's: a fit takes as long as its data needs.</summary>
 public static class FitClvModelHandler
 {
+    /// <summary>
+    /// A fit that meets the store away (a restart, killed connections) before it could record its start or its end
+    /// runs again once the store is back; dead-lettered, it would leave its snapshot queued or running for good, and
+    /// the refit schedule waits for that one to finish.
+    /// </summary>
+    public static void Configure(HandlerChain chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        chain.OnException(ProblemHandling.IsStoreUnavailable, "PostgreSQL unavailable")
+            .RetryWithCooldown(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15))
+            .Then.ScheduleRetryIndefinitely(TimeSpan.FromSeconds(30));
+    }
+
     public static Task Handle(FitClvModel message, ClvFitter fitter, IHostApplicationLifetime lifetime) =>
         fitter.RunAsync(message.SnapshotId, lifetime.ApplicationStopping);
 }

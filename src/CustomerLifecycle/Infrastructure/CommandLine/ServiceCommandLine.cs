@@ -23,6 +23,18 @@ public static class ServiceCommandLine
 
     private static readonly string[] HelpCommands = ["help", "?"];
 
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
+    private static volatile bool hostStarted;
+
+    /// <summary>
+    /// Until the host has started, its own error for a failed start ("Hosting failed to start" and a stack trace) is
+    /// left to <see cref="RunAsync"/>, which says in one line what to fix; a start failure it does not know still ends
+    /// the process with the runtime's report of the exception. Once started, the host's warnings and errors are logged.
+    /// </summary>
+    public static ILoggingBuilder LeaveStartFailuresToTheCommandLine(this ILoggingBuilder logging) =>
+        logging.AddFilter(HostCategory, level => level >= LogLevel.Critical || (hostStarted && level >= LogLevel.Warning));
+
     /// <summary>
     /// Help and usage, the import through a running service and the OpenAPI export need no database, so they must not
     /// start the private PostgreSQL (or wait for a configured one).
@@ -42,6 +54,13 @@ public static class ServiceCommandLine
                  || (command.Equals("import-transactions", StringComparison.OrdinalIgnoreCase) && !args.Contains("--direct", StringComparer.OrdinalIgnoreCase)));
     }
 
+    /// <summary>
+    /// No arguments, or only the host's own settings (<c>--urls …</c>, <c>--environment …</c>, read by the builder):
+    /// the service runs here, so that a failed start gets its exit code (JasperFx would run the host itself and exit 0).
+    /// </summary>
+    private static bool RunsTheService(string[] args) =>
+        args.Length == 0 || (args[0].StartsWith("--", StringComparison.Ordinal) && !args.Any(a => a is "--help" or "-h" or "-?"));
+
     public static async Task<int> RunAsync(string[] args, Func<Task<WebApplication>> build)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -50,12 +69,16 @@ public static class ServiceCommandLine
         try
         {
             var app = await build();
-            if (args.Length > 0)
+            if (!RunsTheService(args))
             {
                 return await app.RunJasperFxCommands(args);
             }
 
-            await app.RunAsync();
+            using (app.Lifetime.ApplicationStarted.Register(() => hostStarted = true))
+            {
+                await app.RunAsync();
+            }
+
             return Succeeded;
         }
         catch (IOException ex) when (ex.InnerException is AddressInUseException or SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })

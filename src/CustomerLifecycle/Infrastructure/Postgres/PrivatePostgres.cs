@@ -111,12 +111,20 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
     }
 
     /// <summary>Stops the server (pg_ctl stop -m fast: open sessions are disconnected). Does nothing if it is not running.</summary>
-    public async Task StopAsync(CancellationToken ct = default)
+    public Task StopAsync(CancellationToken ct = default) => StopAsync("fast", ct);
+
+    /// <summary>
+    /// Stops the server as a crash would (pg_ctl stop -m immediate: no checkpoint, open transactions lost); the next
+    /// start recovers from the WAL. Outage tests use it. Does nothing if it is not running.
+    /// </summary>
+    public Task StopImmediatelyAsync(CancellationToken ct = default) => StopAsync("immediate", ct);
+
+    private async Task StopAsync(string mode, CancellationToken ct)
     {
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            await StopServerAsync(ct).ConfigureAwait(false);
+            await StopServerAsync(ct, mode).ConfigureAwait(false);
         }
         finally
         {
@@ -219,14 +227,14 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         }
     }
 
-    private async Task StopServerAsync(CancellationToken ct)
+    private async Task StopServerAsync(CancellationToken ct, string mode = "fast")
     {
         if (!running)
         {
             return;
         }
 
-        var stop = await user.RunAsync(binaries.PgCtl, StopArguments(), StopTimeout + TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        var stop = await user.RunAsync(binaries.PgCtl, StopArguments(mode), StopTimeout + TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
 
         // "PID file ... does not exist" or "could not send stop signal ... No such process": it was already stopped
         // (by someone else) or has died - which is what we wanted.
@@ -256,8 +264,8 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         }
     }
 
-    private List<string> StopArguments() =>
-        ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", ((int)StopTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)];
+    private List<string> StopArguments(string mode = "fast") =>
+        ["stop", "-D", DataDirectory, "-m", mode, "-w", "-t", ((int)StopTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)];
 
     private string AdminConnectionString() =>
         new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, Timeout = 5 }.ConnectionString;

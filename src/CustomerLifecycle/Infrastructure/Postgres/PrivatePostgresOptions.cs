@@ -17,7 +17,8 @@ public sealed record PrivatePostgresOptions
     /// <summary>
     /// True keeps PostgreSQL's crash safety. False is for tests: fsync, synchronous_commit and
     /// full_page_writes are turned off (and initdb skips its fsync), which is much faster but
-    /// loses data if the machine (not just the process) crashes.
+    /// loses data if the machine crashes, and the last commits if the server crashes (pg_ctl stop -m immediate)
+    /// unless <see cref="ServerSettings"/> turns synchronous_commit back on.
     /// </summary>
     public bool Durable { get; init; } = true;
 

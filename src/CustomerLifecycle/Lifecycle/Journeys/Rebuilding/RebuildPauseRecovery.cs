@@ -13,7 +13,15 @@ public sealed partial class RebuildPauseRecovery(JourneyBulkRebuild rebuild, IHo
     {
         var started = new TaskCompletionSource();
         await using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        await started.Task.WaitAsync(stoppingToken);
+        try
+        {
+            await started.Task.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the host stopped, or failed to start (the host would report a cancelled wait as this service's failure)
+        }
+
         try
         {
             await rebuild.RecoverAsync(stoppingToken);
