@@ -130,7 +130,7 @@ public class ConsoleAnalystPagesTests(ConsoleBrowser browser)
             ["currency"] = "EUR", ["customerPrefix"] = prefix,
             ["calibrationEnd"] = today.AddDays(-90).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["holdoutEnd"] = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        });
+        }, acceptDegraded: true);
         var snapshot = (await api.GetFromJsonAsync<JsonObject>($"/api/analytics/clv/snapshots/{id}"))!;
         var all = (await api.GetFromJsonAsync<JsonObject>($"/api/analytics/churn-risk?snapshotId={id}&limit=25"))!;
         var segments = (await api.GetFromJsonAsync<JsonObject>($"/api/analytics/churn-risk/segments?snapshotId={id}"))!["segments"]!.AsArray();

@@ -50,12 +50,12 @@ public class ConsoleScreenshotTests(ConsoleBrowser browser)
         // Value and risk reads the newest full-scope CLV fit, with a holdout so the model-quality chart has data.
         var api = browser.App.ClientWithKey(TestKeys.All);
         var until = DateOnly.FromDateTime(today.UtcDateTime);
-        await ClvFitting.FitAsync(api, new JsonObject
+        var fit = await ClvFitting.FitAsync(api, new JsonObject
         {
             ["calibrationEnd"] = until.AddDays(-90).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["holdoutEnd"] = until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        });
-        await page.GotoAsync("/value");
+        }, acceptDegraded: true);
+        await page.GotoAsync($"/value?snapshot={fit}");
         await CaptureAsync(page, "Value and risk", Path.Combine(folder, "value-and-risk.png"), "Apply");
 
         var bad = Json.Purchase(customer, -5m).ToJsonString();

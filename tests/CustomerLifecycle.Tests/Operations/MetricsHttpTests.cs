@@ -34,7 +34,14 @@ public class MetricsHttpTests(CustomerLifecycleApp app)
     {
         var client = app.ClientWithKey(TestKeys.All);
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/touchpoints", Json.Purchase(Json.NewId("m")))).StatusCode);
+        // The exporter serves a scrape from a short-lived cache: ask again until the touchpoint just posted shows.
         var metrics = await ScrapeAsync(app.ClientWithKey(TestKeys.Operate));
+        for (var attempt = 0; attempt < 20 && !metrics.Contains("# TYPE customer_lifecycle_touchpoints_total", StringComparison.Ordinal); attempt++)
+        {
+            await Task.Delay(250);
+            metrics = await ScrapeAsync(app.ClientWithKey(TestKeys.Operate));
+        }
+
         var exported = metrics.Split('\n')
             .Where(line => line.StartsWith("# TYPE ", StringComparison.Ordinal))
             .Select(line => line.Split(' ')[2])
