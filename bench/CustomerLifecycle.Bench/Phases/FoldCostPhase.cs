@@ -117,14 +117,13 @@ internal sealed class FoldCostPhase : IPhase
         finally
         {
             // The delete trigger takes the journeys' transition and mirror rows and counts with them; the streams go too.
-            await using var delete = dataSource.CreateCommand(
-                $"""
-                 delete from {StoreSetup.Schema}.{JourneyTables.DocumentTable} where id like $1;
-                 delete from {StoreSetup.Schema}.mt_events where stream_id like $1;
-                 delete from {StoreSetup.Schema}.mt_streams where id like $1;
-                 """);
-            delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix + "-%" });
-            await delete.ExecuteNonQueryAsync(CancellationToken.None);
+            foreach (var table in new[] { JourneyTables.DocumentTable, "mt_events", "mt_streams" })
+            {
+                var column = table == "mt_events" ? "stream_id" : "id";
+                await using var delete = dataSource.CreateCommand($"delete from {StoreSetup.Schema}.{table} where {column} like $1");
+                delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix + "-%" });
+                await delete.ExecuteNonQueryAsync(CancellationToken.None);
+            }
         }
 
         foreach (var size in sizes)

@@ -106,12 +106,14 @@ internal sealed class ProjectionLagPhase : IPhase
         }, ct);
         var backlog = await MaxSequenceAsync(context);
         var events = (int)Math.Min(int.MaxValue, backlog - through);
+        // The shards start folding as the service starts; the rate is taken from the progress samples (first move past
+        // the start to the last shard at the end), whenever the measurement's own bookkeeping begins.
+        await RestartAtAsync(context, previous, shards, through, FullNode(shards));
+        await using var watch = await ProjectionProgress.StartAsync(context.Database.DataSource, ct, shards);
         return await context.MeasureAsync(
             $"catch-up-{shards.Count}", $"projection catch-up, {shards.Count} shard{(shards.Count == 1 ? "" : "s")} on this host ({Count(events)} events posted while no projection ran)", events,
             async token =>
             {
-                await RestartAtAsync(context, previous, shards, through, FullNode(shards));
-                await using var watch = await ProjectionProgress.StartAsync(context.Database.DataSource, token, shards);
                 var caughtUp = await watch.WaitForAsync(backlog, CatchUpTimeout, token);
                 var start = watch.FirstPast(through) ?? Stopwatch.GetTimestamp();
                 var end = watch.VisibleAt(backlog) ?? Stopwatch.GetTimestamp();
