@@ -41,8 +41,11 @@ public class ScheduledRefitHttpTests(ScheduledRefitApp app) : IClassFixture<Sche
 
         Assert.NotNull(scheduled);
         Assert.Equal((true, "USD"), ((bool)scheduled["fullScope"]!, (string)scheduled["currency"]!));
-        // The store is empty at start: nothing to fit is not a failure.
-        Assert.Equal("no_data", (string)scheduled["status"]!);
+        // The store is empty at start: nothing to fit is not a failure. (The class's other test may have loaded a shop
+        // before the scheduled fit ran; then it fitted that, and still must not fail.)
+        Assert.True(
+            (string)scheduled["status"]! is "no_data" or "completed" or "degraded",
+            $"the scheduled fit ended {scheduled.ToJsonString()}");
         Assert.Single(await SnapshotsAsync(), s => (string)s!["requestedBy"]! == "schedule");
     }
 
