@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using CustomerLifecycle.Lifecycle.Journeys.Rebuilding;
 using CustomerLifecycle.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
 
 namespace CustomerLifecycle.Tests.Operations;
@@ -36,6 +37,8 @@ public sealed class ProjectionCatchUpHealthHttpTests(ITestOutputHelper output) :
     {
         var client = app.ClientWithKey(TestKeys.All);
         var probe = app.ClientWithKey(null);
+        // The start-up check lifts pauses it finds (a rebuild's leftover); it must have run before this test pauses the agent.
+        await app.Services.GetServices<IHostedService>().OfType<RebuildPauseRecovery>().Single().CheckedAtStart.WaitAsync(TimeSpan.FromSeconds(60));
         var resume = await app.Services.GetRequiredService<LiveProjectionAgents>().PauseAsync("CustomerJourney:All", CancellationToken.None);
         var customers = Enumerable.Range(0, 1_500).Select(_ => Json.NewId("backlog")).ToArray();
         for (var batch = 0; batch < Backlog / 1_000; batch++)

@@ -32,6 +32,8 @@ public sealed class ProjectionHealthHttpTests : IAsyncLifetime
         var probe = app.ClientWithKey(null);
         Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/health/ready")).StatusCode);
 
+        // The start-up check lifts pauses it finds (a rebuild's leftover); it must have run before this test pauses the agent.
+        await app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<RebuildPauseRecovery>().Single().CheckedAtStart.WaitAsync(TimeSpan.FromSeconds(60));
         var resume = await app.Services.GetRequiredService<LiveProjectionAgents>().PauseAsync("CustomerJourney:All", CancellationToken.None);
         for (var i = 0; i < 5; i++)
         {

@@ -9,7 +9,24 @@ namespace CustomerLifecycle.Lifecycle.Journeys.Rebuilding;
 public sealed partial class RebuildPauseRecovery(JourneyBulkRebuild rebuild, IHostApplicationLifetime lifetime, ILogger<RebuildPauseRecovery> logger)
     : BackgroundService
 {
+    private readonly TaskCompletionSource checkedAtStart = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the start-up check has run (or was skipped): until then a pause made by anyone may be lifted as a leftover.</summary>
+    public Task CheckedAtStart => checkedAtStart.Task;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await CheckAsync(stoppingToken);
+        }
+        finally
+        {
+            checkedAtStart.TrySetResult();
+        }
+    }
+
+    private async Task CheckAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource();
         await using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
