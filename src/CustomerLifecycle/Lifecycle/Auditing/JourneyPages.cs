@@ -30,15 +30,7 @@ public static class JourneyPages
         var logs = customerIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, _ => new List<StageTransition>(), StringComparer.Ordinal);
         await using var connection = session.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"select customer_id, data from {StoreSetup.Schema}.{JourneyTables.Transitions} where customer_id = any($1) order by customer_id, ordinal", connection);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. logs.Keys] });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            logs[reader.GetString(0)].Add(serializer.FromJson<StageTransition>(reader, 1));
-        }
-
+        await JourneyHistories.ReadLogsAsync(connection, serializer, [.. logs.Keys], logs, ct);
         return logs;
     }
 

@@ -47,9 +47,7 @@ public static class JourneyHistories
 
             if (!reader.IsDBNull(1))
             {
-                var type = reader.GetString(3);
-                var touchpoint = (Touchpoint)serializer.FromJson(TouchpointTypesByName[type], reader, 5);
-                list.Add(LifecycleFact.From(touchpoint, reader.GetGuid(2), type, reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(4)));
+                list.Add(ReadFact(reader, serializer));
             }
         }
 
@@ -104,28 +102,40 @@ public static class JourneyHistories
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                var type = reader.GetString(3);
-                var touchpoint = (Touchpoint)serializer.FromJson(TouchpointTypesByName[type], reader, 5);
-                facts[reader.GetString(0)].Add(LifecycleFact.From(touchpoint, reader.GetGuid(2), type, reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(4)));
+                facts[reader.GetString(0)].Add(ReadFact(reader, serializer));
             }
         }
 
-        await using (var command = new NpgsqlCommand(
-                         $"select customer_id, data from {Schema}.{JourneyTables.Transitions} where customer_id = any($1) order by customer_id, ordinal", connection))
+        await ReadLogsAsync(connection, serializer, ids, log, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The transition logs of these customers, each in the order learned, into <paramref name="logs"/> (which holds a list per customer).</summary>
+    public static async Task ReadLogsAsync(
+        NpgsqlConnection connection, ISerializer serializer, string[] ids, Dictionary<string, List<StageTransition>> logs, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(serializer);
+        ArgumentNullException.ThrowIfNull(logs);
+        await using var command = new NpgsqlCommand(
+            $"select customer_id, data from {Schema}.{JourneyTables.Transitions} where customer_id = any($1) order by customer_id, ordinal", connection);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                log[reader.GetString(0)].Add(serializer.FromJson<StageTransition>(reader, 1));
-            }
+            logs[reader.GetString(0)].Add(serializer.FromJson<StageTransition>(reader, 1));
         }
+    }
+
+    /// <summary>A stored touchpoint as a fact, from a row of (stream_id, seq_id, id, type, timestamp, data).</summary>
+    private static LifecycleFact ReadFact(NpgsqlDataReader reader, ISerializer serializer)
+    {
+        var type = reader.GetString(3);
+        var touchpoint = (Touchpoint)serializer.FromJson(TouchpointTypesByName[type], reader, 5);
+        return LifecycleFact.From(touchpoint, reader.GetGuid(2), type, reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(4));
     }
 
     private static async Task LoadRowsAsync(
         NpgsqlConnection connection, string[] ids, Dictionary<string, List<SpellRow>> spells, Dictionary<string, List<MonthRow>> months, CancellationToken ct)
     {
-
         await using (var command = new NpgsqlCommand(
                          $"""
                           select customer_id, ordinal, stage, entered_at, left_at, entered_by, channel, cohort, first_seen_month
