@@ -77,7 +77,6 @@ public static class CustomerLifecycleSetup
         services.AddSingleton<Lifecycle.Journeys.Rebuilding.LiveProjectionAgents>();
         services.AddHostedService<Lifecycle.Journeys.Rebuilding.RebuildPauseRecovery>();
         services.AddSingleton<LifecycleSweep>();
-        services.AddSingleton<Lifecycle.Stages.TimeInStageReports>();
         // Not a hosted service: a Wolverine agent runs it on one node of the cluster.
         services.AddSingularAgent<LifecycleSweepAgent>();
         services.AddCustomerLifecycleAnalytics(builder.Configuration);

@@ -17,12 +17,15 @@ public static class KeptCounts
             (JourneyTables.Flows, "entered <> 0 or exited <> 0"),
             (JourneyTables.CohortActivity, "buyers <> 0 or revenue <> 0 or entries <> 0"),
             (JourneyTables.CohortSizes, "customers <> 0"),
+            (PopulationCounts.StageTime, "customers <> 0 or spells <> 0 or micros <> 0"),
+            (PopulationCounts.Funnel, "customers <> 0 or passed <> 0 or after_passing_previous <> 0 or micros <> 0"),
         };
         await ExecuteAsync(
             dataSource,
             string.Concat(tables.Select(t => $"drop table if exists {Schema}.{t.Item1}_check; create table {Schema}.{t.Item1}_check (like {Schema}.{t.Item1});"))
             + JourneyTables.CountFlowsSql(Schema, JourneyTables.Spells, JourneyTables.Flows + "_check")
-            + JourneyTables.CountCohortsSql(Schema, JourneyTables.DocumentTable, JourneyTables.Months, JourneyTables.CohortActivity + "_check", JourneyTables.CohortSizes + "_check"));
+            + JourneyTables.CountCohortsSql(Schema, JourneyTables.DocumentTable, JourneyTables.Months, JourneyTables.CohortActivity + "_check", JourneyTables.CohortSizes + "_check")
+            + PopulationCounts.CountAllSql(Schema, JourneyTables.Spells, PopulationCounts.StageTime + "_check", PopulationCounts.Funnel + "_check"));
         try
         {
             foreach (var (table, nonZero) in tables)

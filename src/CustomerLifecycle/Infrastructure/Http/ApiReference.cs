@@ -45,7 +45,6 @@ public sealed class ApiReference : IOpenApiDocumentTransformer, IOpenApiOperatio
         ["eventId"] = "Only rejections of the touchpoint with this client event id.",
         ["reason"] = "Only rejections for this reason (see docs/api.md, Rejection reasons).",
         ["format"] = "json (pages) or csv (the whole list).",
-        ["fresh"] = "true measures for this request instead of sharing a report up to 5 minutes old.",
         ["id"] = "The fit's (snapshot's) id, as POST /api/analytics/clv/fits answered it.",
         ["snapshotId"] = "A completed or degraded CLV snapshot's id; default the newest completed full-scope one (a degraded fit is never the default).",
         ["includeWithdrawn"] = "true also lists transitions later shown wrong (superseded).",

@@ -59,23 +59,9 @@ public static partial class GetFunnel
 {
     public const int MaxYears = 3;
 
-    // The grouping column comes from this allow-list, never from the request text.
-    private static readonly Dictionary<string, string> GroupColumns = new(StringComparer.Ordinal)
-    {
-        ["channel"] = "channel",
-        ["cohort"] = "first_seen_month",
-    };
+    private static readonly HashSet<string> Groupings = new(StringComparer.Ordinal) { "channel", "cohort" };
 
-    private static readonly string[] MainPathNames = [.. StageGroups.MainPath.Select(s => s.ToString())];
-
-    // Per customer, when they reached each step: step n is reached by the first spell in the n-th main-path stage or a
-    // later one. One aggregate per customer, generated from the step numbers (no request text).
-    private static readonly string ReachedAt = string.Join(", ", Enumerable.Range(1, StageGroups.MainPath.Count)
-        .Select(n => string.Create(CultureInfo.InvariantCulture, $"min(s.entered_at) filter (where main_path.position >= {n})")));
-
-    // Per customer, whether they had a spell in each step's own stage.
-    private static readonly string PassedThrough = string.Join(", ", Enumerable.Range(1, StageGroups.MainPath.Count)
-        .Select(n => string.Create(CultureInfo.InvariantCulture, $"coalesce(bool_or(main_path.position = {n}), false)")));
+    private const string Schema = StoreSetup.Schema;
 
     [WolverineGet("/api/lifecycle/funnel", Name = "GetFunnel"), Authorize(Policy = Scopes.Read), Tags("Lifecycle")]
     [EndpointSummary("Conversion along the main path for customers first seen in a window, optionally per channel or first-seen month")]
@@ -99,13 +85,13 @@ public static partial class GetFunnel
             }
         }
 
-        var groupColumn = "null::varchar";
-        if (by is not null && !GroupColumns.TryGetValue(by, out groupColumn))
+        if (by is not null && !Groupings.Contains(by))
         {
-            errors["by"] = [$"must be one of {string.Join(", ", GroupColumns.Keys)}"];
+            errors["by"] = [$"must be one of {string.Join(", ", Groupings)}"];
         }
 
-        if (cohort is not null && !JourneyAnalytics.TryParseMonth(cohort, out _))
+        DateOnly cohortMonth = default;
+        if (cohort is not null && !JourneyAnalytics.TryParseMonth(cohort, out cohortMonth))
         {
             errors["cohort"] = ["must be a month written yyyy-MM between 1970-01 and 2999-12, e.g. 2026-03"];
         }
@@ -115,92 +101,215 @@ public static partial class GetFunnel
             return Results.ValidationProblem(errors);
         }
 
-        var spells = $"{StoreSetup.Schema}.{JourneyTables.Spells}";
-        await using var command = dataSource.CreateCommand(
-            $"""
-             with entrants as (
-               select customer_id, {groupColumn} as grp from {spells}
-               where ordinal = 1 and entered_at >= $1 and entered_at < $2
-                 and ($3::varchar is null or channel = $3) and ($4::varchar is null or first_seen_month = $4)
-             ),
-             reached as (
-               -- Per entrant, through the spells' primary key: a month's entrants are a few percent of the customers,
-               -- and joined as a set the planner hashed every spell of the store (2.7 s at a million customers).
-               select e.grp, r.at, r.passed
-               from entrants e
-               cross join lateral (
-                 select array[{ReachedAt}] as at, array[{PassedThrough}] as passed
-                 from {spells} s
-                 join unnest($5::varchar[]) with ordinality as main_path(stage, position) on main_path.stage = s.stage
-                 where s.customer_id = e.customer_id
-               ) r
-             )
-             select r.grp, step.n, count(*),
-                    percentile_cont(array[0.5, 0.75, 0.9]) within group (order by extract(epoch from r.at[step.n] - r.at[step.n - 1])::float8),
-                    count(*) filter (where r.passed[step.n]),
-                    count(*) filter (where step.n > 1 and r.passed[step.n - 1])
-             from reached r cross join lateral generate_series(1, cardinality(r.at)) as step(n)
-             where r.at[step.n] is not null
-             group by r.grp, step.n order by r.grp nulls last, step.n
-             """);
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = start!.Value });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = end!.Value });
-        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = channel });
-        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = cohort });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = MainPathNames });
-
-        var groups = new List<(string? Key, Dictionary<int, StepRow> Steps)>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        // A cohort (first-seen month) narrows the window to its month.
+        var (windowStart, windowEnd) = (start!.Value, end!.Value);
+        if (cohort is not null)
         {
-            while (await reader.ReadAsync(ct))
-            {
-                var key = reader.IsDBNull(0) ? null : reader.GetString(0);
-                if (groups.Count == 0 || groups[^1].Key != key)
-                {
-                    groups.Add((key, []));
-                }
-
-                groups[^1].Steps[reader.GetInt32(1)] = new StepRow(
-                    reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<double[]>(3), reader.GetInt64(4), reader.GetInt64(5));
-            }
+            var monthStart = new DateTimeOffset(cohortMonth.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            windowStart = windowStart > monthStart ? windowStart : monthStart;
+            windowEnd = windowEnd < monthStart.AddMonths(1) ? windowEnd : monthStart.AddMonths(1);
         }
 
+        var rows = windowStart < windowEnd ? await ReadAsync(dataSource, windowStart, windowEnd, by, channel, ct) : [];
+        var groups = Group(rows, by);
         if (by is null && groups.Count == 0)
         {
             groups.Add((null, []));
         }
 
-        return Results.Ok(new Funnel(
+        return TypedResults.Ok(new Funnel(
             start.Value, end.Value, by, channel, cohort,
             [.. groups.Select(g => new FunnelGroup(by == "channel" ? g.Key : null, by == "cohort" ? g.Key : null, Steps(g.Steps)))]));
     }
 
-    /// <summary>One step's counts from the query; <paramref name="ReachedAfterPassingPrevious"/> counts who passed through the previous stage and reached this step.</summary>
-    private readonly record struct StepRow(long Customers, double[]? Seconds, long PassedThrough, long ReachedAfterPassingPrevious);
+    /// <summary>A row of funnel counts: the group it falls in (breakdown 1 carries a channel), a step, a slot (<see cref="PopulationCounts.StepCountSlot"/> or a duration bucket) and its sums.</summary>
+    private readonly record struct CountRow(short Breakdown, string? Channel, string Month, int Step, int Slot, long Customers, long Passed, long AfterPassingPrevious, decimal Micros);
 
-    private static List<FunnelStep> Steps(Dictionary<int, StepRow> rows)
+    /// <summary>
+    /// The window's counts: whole UTC days from the kept counts (<see cref="PopulationCounts.Funnel"/>), and the
+    /// entrants of a window edge that cuts a day counted from their spells by the same expression, in one statement.
+    /// Summed per breakdown, channel, first-seen month, step and slot.
+    /// </summary>
+    private static async Task<List<CountRow>> ReadAsync(
+        NpgsqlDataSource dataSource, DateTimeOffset from, DateTimeOffset to, string? by, string? channel, CancellationToken ct)
     {
-        var entrants = rows.GetValueOrDefault(1).Customers;
+        var firstWholeDay = from.UtcDateTime.TimeOfDay == TimeSpan.Zero ? DateOnly.FromDateTime(from.UtcDateTime) : DateOnly.FromDateTime(from.UtcDateTime).AddDays(1);
+        var endOfWholeDays = DateOnly.FromDateTime(to.UtcDateTime);
+        static DateTimeOffset Midnight(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        (DateTimeOffset From, DateTimeOffset To) head, tail;
+        if (firstWholeDay >= endOfWholeDays)
+        {
+            // No whole day inside: the window is one edge.
+            (head, tail) = ((from, to), (to, to));
+            endOfWholeDays = firstWholeDay;
+        }
+        else
+        {
+            (head, tail) = ((from, Midnight(firstWholeDay)), (Midnight(endOfWholeDays), to));
+        }
+
+        // Breakdown 0 counts everyone, 1 the customers with a channel; split by channel, those without one are their difference.
+        short[] breakdowns = channel is not null ? [1] : by == "channel" ? [0, 1] : [0];
+        var spells = $"{Schema}.{JourneyTables.Spells}";
+        await using var command = dataSource.CreateCommand(
+            $"""
+             with signed as (
+               select 1 as sign, s.customer_id, s.ordinal, s.stage, s.entered_at, s.left_at, s.channel, s.cohort, s.first_seen_month
+               from {spells} s
+               where s.customer_id in (
+                 select e.customer_id from {spells} e
+                 where e.ordinal = 1 and ((e.entered_at >= $1 and e.entered_at < $2) or (e.entered_at >= $3 and e.entered_at < $4)))
+             ),
+             {PopulationCounts.FunnelTally("signed")},
+             edges as ({PopulationCounts.FunnelSelect()}),
+             counted as (
+               select breakdown, channel, day, step, slot, customers, passed, after_passing_previous, micros
+               from {Schema}.{PopulationCounts.Funnel} where day >= $5 and day < $6
+               union all
+               select breakdown, channel, day, step, slot, customers, passed, after_passing_previous, micros from edges
+             )
+             select breakdown, channel, to_char(day, 'YYYY-MM'), step, slot,
+                    sum(customers)::bigint, sum(passed)::bigint, sum(after_passing_previous)::bigint, sum(micros)
+             from counted
+             where breakdown = any($7) and ($8::varchar is null or channel = $8)
+             group by 1, 2, 3, 4, 5
+             """);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = head.From });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = head.To });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = tail.From });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = tail.To });
+        command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = firstWholeDay });
+        command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = endOfWholeDays });
+        command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = breakdowns });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = channel });
+
+        var rows = new List<CountRow>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var breakdown = reader.GetInt16(0);
+            rows.Add(new CountRow(
+                breakdown, breakdown == 1 ? reader.GetString(1) : null, reader.GetString(2), reader.GetInt16(3), reader.GetInt32(4),
+                reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetDecimal(8)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>One step's sums in one group, and its durations from the previous step per bucket.</summary>
+    private sealed class StepSums
+    {
+        public long Customers { get; private set; }
+
+        public long PassedThrough { get; private set; }
+
+        public long ReachedAfterPassingPrevious { get; private set; }
+
+        private SortedDictionary<int, (long Customers, decimal Micros)> Buckets { get; } = [];
+
+        public void Add(CountRow row, int sign)
+        {
+            if (row.Slot == PopulationCounts.StepCountSlot)
+            {
+                Customers += sign * row.Customers;
+                PassedThrough += sign * row.Passed;
+                ReachedAfterPassingPrevious += sign * row.AfterPassingPrevious;
+                return;
+            }
+
+            var (customers, micros) = Buckets.GetValueOrDefault(row.Slot);
+            Buckets[row.Slot] = (customers + (sign * row.Customers), micros + (sign * row.Micros));
+        }
+
+        /// <summary>Each bucket's customers at the bucket's mean length in seconds (exact when its lengths are equal), ascending.</summary>
+        public List<(double Value, long Count)> Durations() =>
+            [.. Buckets.Values.Where(b => b.Customers > 0).Select(b => ((double)(b.Micros / b.Customers) / 1e6, b.Customers)).OrderBy(v => v.Item1)];
+    }
+
+    /// <summary>The rows summed per group, in the order the answer lists groups (by key, the group without one last).</summary>
+    private static List<(string? Key, Dictionary<int, StepSums> Steps)> Group(List<CountRow> rows, string? by)
+    {
+        var groups = new Dictionary<string, Dictionary<int, StepSums>>(StringComparer.Ordinal);
+        Dictionary<int, StepSums>? withoutKey = null;
+        void Add(string? key, CountRow row, int sign)
+        {
+            Dictionary<int, StepSums>? steps;
+            if (key is null)
+            {
+                steps = withoutKey ??= [];
+            }
+            else if (!groups.TryGetValue(key, out steps))
+            {
+                steps = groups[key] = [];
+            }
+
+            if (!steps.TryGetValue(row.Step, out var sums))
+            {
+                sums = steps[row.Step] = new StepSums();
+            }
+
+            sums.Add(row, sign);
+        }
+
+        // Everyone (breakdown 0, read when no channel is asked for) less the customers with a channel leaves those without one.
+        var everyone = rows.Any(r => r.Breakdown == 0);
+        foreach (var row in rows)
+        {
+            switch (by)
+            {
+                case "channel" when row.Breakdown == 1:
+                    Add(row.Channel, row, 1);
+                    if (everyone)
+                    {
+                        Add(null, row, -1);
+                    }
+
+                    break;
+                case "cohort":
+                    Add(row.Month, row, 1);
+                    break;
+                default:
+                    Add(null, row, 1);
+                    break;
+            }
+        }
+
+        var ordered = groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => ((string?)g.Key, g.Value)).ToList();
+        if (withoutKey is not null && (by is null || withoutKey.Values.Any(s => s.Customers != 0)))
+        {
+            ordered.Add((null, withoutKey));
+        }
+
+        return ordered;
+    }
+
+    private static readonly double[] Fractions = [0.5, 0.75, 0.9];
+
+    private static List<FunnelStep> Steps(Dictionary<int, StepSums> rows)
+    {
+        var entrants = rows.GetValueOrDefault(1)?.Customers ?? 0;
         var steps = new List<FunnelStep>(StageGroups.MainPath.Count);
         for (var i = 0; i < StageGroups.MainPath.Count; i++)
         {
-            var (customers, seconds, passedThrough, reachedAfterPassingPrevious) = rows.GetValueOrDefault(i + 1);
+            var sums = rows.GetValueOrDefault(i + 1) ?? new StepSums();
+            var durations = sums.Durations();
             var previous = i == 0 ? (long?)null : steps[i - 1].Customers;
             var passedPrevious = i == 0 ? (long?)null : steps[i - 1].PassedThrough;
             steps.Add(new FunnelStep(
                 StageGroups.MainPath[i],
-                customers,
-                previous is { } p ? JourneyAnalytics.Percent(customers, p) : null,
-                JourneyAnalytics.Percent(customers, entrants),
-                seconds is [var median, var p75, var p90]
-                    ? new DaysToConvert(JourneyAnalytics.Days(median)!.Value, JourneyAnalytics.Days(p75)!.Value, JourneyAnalytics.Days(p90)!.Value)
-                    : null,
-                passedThrough,
-                passedPrevious is { } pp ? JourneyAnalytics.Percent(reachedAfterPassingPrevious, pp) : null));
+                sums.Customers,
+                previous is { } p ? JourneyAnalytics.Percent(sums.Customers, p) : null,
+                JourneyAnalytics.Percent(sums.Customers, entrants),
+                durations.Count == 0 ? null : Days([.. Fractions.Select(f => PopulationCounts.Percentile(durations, f)!.Value)]),
+                sums.PassedThrough,
+                passedPrevious is { } pp ? JourneyAnalytics.Percent(sums.ReachedAfterPassingPrevious, pp) : null));
         }
 
         return steps;
     }
+
+    private static DaysToConvert Days(double[] seconds) =>
+        new(JourneyAnalytics.Days(seconds[0])!.Value, JourneyAnalytics.Days(seconds[1])!.Value, JourneyAnalytics.Days(seconds[2])!.Value);
 
     /// <summary>An ISO 8601 date (midnight UTC) or timestamp (UTC unless it carries an offset), as UTC.</summary>
     private static DateTimeOffset? Instant(string? value, string name, Dictionary<string, string[]> errors)

@@ -116,6 +116,11 @@ public static class JourneyTables
         transitions.AddColumn("rule_id", "varchar").NotNull();
         transitions.AddColumn("data", "jsonb").NotNull();
         yield return transitions;
+
+        foreach (var table in PopulationCounts.Tables(schema))
+        {
+            yield return table;
+        }
     }
 
     /// <summary>
@@ -164,6 +169,7 @@ public static class JourneyTables
           {{CohortCounts("gone", $"{schema}.{Months}", $"{schema}.{CohortActivity}", $"{schema}.{CohortSizes}", takeBack: true)}}
           delete from {{schema}}.{{Months}} m using gone g where m.customer_id = g.id;
           delete from {{schema}}.{{Transitions}} t using gone g where t.customer_id = g.id;
+          {{PopulationCounts.TakeBackSql(schema, "gone")}}
           with spells as (delete from {{schema}}.{{Spells}} s using gone g where s.customer_id = g.id returning s.*)
           {{FlowCounts("spells", $"{schema}.{Flows}", takeBack: true)}}
           return null;
@@ -180,13 +186,15 @@ public static class JourneyTables
           truncate {{schema}}.{{Flows}};
           truncate {{schema}}.{{CohortActivity}};
           truncate {{schema}}.{{CohortSizes}};
+          truncate {{schema}}.{{PopulationCounts.StageTime}};
+          truncate {{schema}}.{{PopulationCounts.Funnel}};
           return null;
         end $fn$;
         drop trigger if exists cl_mirror_journey_truncate on {{schema}}.{{DocumentTable}};
         create trigger cl_mirror_journey_truncate after truncate on {{schema}}.{{DocumentTable}}
           for each statement execute function {{schema}}.cl_mirror_journey_truncate();
 
-        -- A database that had spells or months before their counts existed gets them counted once, under a lock that
+        -- A database that had spells or months before their counts (or histograms) existed gets them counted once, under a lock that
         -- keeps the projection from writing meanwhile.
         do $do$
         begin
@@ -196,6 +204,9 @@ public static class JourneyTables
           end if;
           if not exists (select 1 from {{schema}}.{{CohortSizes}}) and exists (select 1 from {{schema}}.{{DocumentTable}} where cohort is not null) then
             {{CountCohortsSql(schema, DocumentTable, Months, CohortActivity, CohortSizes)}}
+          end if;
+          if not exists (select 1 from {{schema}}.{{PopulationCounts.StageTime}}) and exists (select 1 from {{schema}}.{{Spells}}) then
+            {{PopulationCounts.CountAllSql(schema, Spells)}}
           end if;
         end $do$;
         """;

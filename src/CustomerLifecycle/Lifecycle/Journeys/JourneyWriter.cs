@@ -71,6 +71,7 @@ public static partial class JourneyWriter
         operations.QueueSqlCommand(ClaimSql);
         QueueDocuments(operations, changes, serializer);
         QueueTransitions(operations, changes, serializer);
+        QueuePopulationCounts(operations, plan);
         QueueSpells(operations, plan);
         QueueMonths(operations, plan);
         QueueCounts(operations, plan);
@@ -118,6 +119,38 @@ public static partial class JourneyWriter
             changes.Select(c => c.After.AcquisitionChannel).ToArray(),
             changes.Select(c => c.After.Cohort).ToArray());
     }
+
+    /// <summary>
+    /// The net change of the histograms (<see cref="PopulationCounts"/>) for the customers whose spells the page
+    /// changes: counted from their rows as stored and as the spell writes queued next leave them.
+    /// </summary>
+    private static void QueuePopulationCounts(IDocumentOperations operations, MirrorPlan plan)
+    {
+        if (plan.SpellUpserts.Count == 0 && plan.SpellTrims.Count == 0)
+        {
+            return;
+        }
+
+        var rows = plan.SpellUpserts;
+        object[] parameters =
+        [
+            rows.Select(r => r.CustomerId).Concat(plan.SpellTrims.Select(t => t.CustomerId)).Distinct(StringComparer.Ordinal).ToArray(),
+            rows.Select(r => r.CustomerId).ToArray(),
+            rows.Select(r => r.Ordinal).ToArray(),
+            rows.Select(r => r.Stage).ToArray(),
+            rows.Select(r => r.EnteredAt).ToArray(),
+            rows.Select(r => r.LeftAt).ToArray(),
+            rows.Select(r => r.Channel).ToArray(),
+            rows.Select(r => r.Cohort).ToArray(),
+            rows.Select(r => r.FirstSeenMonth).ToArray(),
+            plan.SpellTrims.Select(t => t.CustomerId).ToArray(),
+            plan.SpellTrims.Select(t => t.KeepThrough).ToArray(),
+        ];
+        operations.QueueSqlCommand(PopulationCounts.StageTimeAddSql(Schema, PageWithSigned), parameters);
+        operations.QueueSqlCommand(PopulationCounts.FunnelAddSql(Schema, PageWithSigned), parameters);
+    }
+
+    private static readonly string PageWithSigned = PopulationCounts.PageWithSigned(Schema);
 
     private static void QueueSpells(IDocumentOperations operations, MirrorPlan plan)
     {

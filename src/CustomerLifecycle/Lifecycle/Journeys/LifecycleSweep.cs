@@ -21,12 +21,6 @@ public sealed class LifecycleOptions
     /// <summary>Most customers whose deadline events one sweep transaction appends.</summary>
     public int MaxCustomersPerTick { get; set; } = 1_000;
 
-    /// <summary>
-    /// How old a kept time-in-stage report may be before a request starts measuring it again (TimeInStageReports);
-    /// zero measures for every request.
-    /// </summary>
-    public TimeSpan TimeInStageMaxAge { get; set; } = TimeSpan.FromMinutes(5);
-
     /// <summary>Every problem with these settings, each naming the setting (checked at start).</summary>
     public IEnumerable<string> Problems()
     {
@@ -43,11 +37,6 @@ public sealed class LifecycleOptions
         if (MaxCustomersPerTick < 1)
         {
             yield return $"{Section}:{nameof(MaxCustomersPerTick)} must be at least 1 (got {MaxCustomersPerTick})";
-        }
-
-        if (TimeInStageMaxAge < TimeSpan.Zero)
-        {
-            yield return $"{Section}:{nameof(TimeInStageMaxAge)} must not be negative (got {TimeInStageMaxAge})";
         }
     }
 }

@@ -47,7 +47,7 @@ public sealed partial class JourneyBulkRebuild(
     private static readonly string[] Tables =
     [
         JourneyTables.DocumentTable, JourneyTables.Spells, JourneyTables.Months, JourneyTables.Transitions, JourneyTables.Flows, JourneyTables.CohortActivity,
-        JourneyTables.CohortSizes,
+        JourneyTables.CohortSizes, PopulationCounts.StageTime, PopulationCounts.Funnel,
     ];
 
     // Only one rebuild at a time across all nodes: the shadow tables are shared.
@@ -136,6 +136,8 @@ public sealed partial class JourneyBulkRebuild(
                 JourneyTables.CountCohortsSql(
                     Schema, JourneyTables.DocumentTable + Suffix, JourneyTables.Months + Suffix, JourneyTables.CohortActivity + Suffix, JourneyTables.CohortSizes + Suffix),
                 ct);
+            await ExecuteAsync(
+                control, PopulationCounts.CountAllSql(Schema, JourneyTables.Spells + Suffix, PopulationCounts.StageTime + Suffix, PopulationCounts.Funnel + Suffix), ct);
 
             var indexes = await IndexesAsync(control, ct);
             await ExecuteAsync(control, IndexSql(indexes), ct);
