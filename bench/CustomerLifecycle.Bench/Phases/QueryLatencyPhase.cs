@@ -53,10 +53,7 @@ internal sealed class QueryLatencyPhase : IPhase
             new("query-stages-asof", "stage distribution as of a date", r => $"/api/lifecycle/stages?asOf={Day(r):yyyy-MM-dd}T00:00:00Z"),
             new("query-in-stage", "customers in a stage (page of 50)", r => $"/api/lifecycle/stages/{Stages[r.Next(Stages.Length)]}/customers?offset={50 * r.Next(20)}&limit=50"),
             new("query-funnel", "funnel of one month's entrants", r => Funnel(Day(r))),
-            // Reports are kept for up to 5 minutes (TimeInStageReports): the first line is what a dashboard gets, the
-            // second what one measurement costs.
-            new("query-time-in-stage", "time in stage (everyone, kept report)", _ => "/api/lifecycle/time-in-stage"),
-            new("query-time-in-stage-fresh", "time in stage (everyone, measured for the request)", _ => "/api/lifecycle/time-in-stage?fresh=true"),
+            new("query-time-in-stage", "time in stage (everyone)", _ => "/api/lifecycle/time-in-stage"),
             new("query-cohorts", "cohort retention (12 cohorts)", _ => $"/api/lifecycle/cohorts/retention?from={Month(firstCohort)}&to={Month(firstCohort.AddMonths(11))}"),
             .. fit.Completed ? [new Endpoint("query-churn-risk", "churn-risk list (page of 50)", _ => "/api/analytics/churn-risk?limit=50")] : (Endpoint[])[],
         ];
