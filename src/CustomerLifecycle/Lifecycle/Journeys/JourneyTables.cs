@@ -166,12 +166,14 @@ public static class JourneyTables
         -- the rows go. One statement per table for the whole delete, whatever its size.
         create or replace function {{schema}}.cl_mirror_journeys_deleted() returns trigger language plpgsql as $fn$
         begin
-          {{CohortCounts("gone", $"{schema}.{Months}", $"{schema}.{CohortActivity}", $"{schema}.{CohortSizes}", takeBack: true)}}
-          delete from {{schema}}.{{Months}} m using gone g where m.customer_id = g.id;
-          delete from {{schema}}.{{Transitions}} t using gone g where t.customer_id = g.id;
+          -- Count tables in the order JourneyWriter writes them (histograms, flows, cohort activity, sizes), so a delete
+          -- and a page in flight lock their rows in one order.
           {{PopulationCounts.TakeBackSql(schema, "gone")}}
           with spells as (delete from {{schema}}.{{Spells}} s using gone g where s.customer_id = g.id returning s.*)
           {{FlowCounts("spells", $"{schema}.{Flows}", takeBack: true)}}
+          {{CohortCounts("gone", $"{schema}.{Months}", $"{schema}.{CohortActivity}", $"{schema}.{CohortSizes}", takeBack: true)}}
+          delete from {{schema}}.{{Months}} m using gone g where m.customer_id = g.id;
+          delete from {{schema}}.{{Transitions}} t using gone g where t.customer_id = g.id;
           return null;
         end $fn$;
         drop trigger if exists cl_mirror_journeys_deleted on {{schema}}.{{DocumentTable}};
