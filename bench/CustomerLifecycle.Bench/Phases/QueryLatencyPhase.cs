@@ -55,7 +55,9 @@ internal sealed class QueryLatencyPhase : IPhase
             new("query-funnel", "funnel of one month's entrants", r => Funnel(Day(r))),
             new("query-time-in-stage", "time in stage (everyone)", _ => "/api/lifecycle/time-in-stage"),
             new("query-cohorts", "cohort retention (12 cohorts)", _ => $"/api/lifecycle/cohorts/retention?from={Month(firstCohort)}&to={Month(firstCohort.AddMonths(11))}"),
-            .. fit.Completed ? [new Endpoint("query-churn-risk", "churn-risk list (page of 50)", _ => "/api/analytics/churn-risk?limit=50")] : (Endpoint[])[],
+            .. fit.Completed
+                ? [new Endpoint("query-churn-risk", "churn-risk list (page of 50)", _ => "/api/analytics/churn-risk?limit=50" + (fit.DegradedSnapshot is { } id ? "&snapshotId=" + id : ""))]
+                : (Endpoint[])[],
         ];
 
         var requests = context.Options.Quick ? 20 : 200;
@@ -141,7 +143,7 @@ internal sealed class QueryLatencyPhase : IPhase
     }
 
     /// <summary>A full-scope CLV fit with the defaults, so the churn-risk list has a snapshot; its duration is reported, not judged.</summary>
-    private static async Task<(bool Completed, string Note)> FitClvAsync(PhaseContext context)
+    private static async Task<(bool Completed, string? DegradedSnapshot, string Note)> FitClvAsync(PhaseContext context)
     {
         var ct = context.Cancellation;
         var client = context.Service.Client;
@@ -149,7 +151,7 @@ internal sealed class QueryLatencyPhase : IPhase
         using var response = await client.PostAsJsonAsync("/api/analytics/clv/fits", new JsonObject(), ct);
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
-            return (false, $"CLV fit not started ({(int)response.StatusCode}): churn-risk list not measured");
+            return (false, null, $"CLV fit not started ({(int)response.StatusCode}): churn-risk list not measured");
         }
 
         var location = response.Headers.Location ?? throw new BenchException("the CLV fit's 202 has no Location");
@@ -163,12 +165,18 @@ internal sealed class QueryLatencyPhase : IPhase
             switch ((string?)status?["status"])
             {
                 case "completed":
-                    return (true, string.Create(CultureInfo.InvariantCulture, $"CLV fit over the whole store (for the churn-risk list) took {started.Elapsed.TotalSeconds:0.0} s, service RSS up to {Mb(peak)}"));
+                    return (true, null, string.Create(CultureInfo.InvariantCulture, $"CLV fit over the whole store (for the churn-risk list) took {started.Elapsed.TotalSeconds:0.0} s, service RSS up to {Mb(peak)}"));
+                case "degraded":
+                    // Never the default snapshot: the list is asked for this one by id.
+                    return (true, (string?)status?["id"], string.Create(CultureInfo.InvariantCulture,
+                        $"CLV fit over the whole store (for the churn-risk list) took {started.Elapsed.TotalSeconds:0.0} s and ended degraded ({status?["problems"]?.ToJsonString()}), service RSS up to {Mb(peak)}"));
+                case "no_data":
+                    return (false, null, "CLV fit found no data: churn-risk list not measured");
                 case "failed":
-                    return (false, $"CLV fit failed after {started.Elapsed.TotalSeconds:0} s ({(string?)status?["error"]}): churn-risk list not measured");
+                    return (false, null, $"CLV fit failed after {started.Elapsed.TotalSeconds:0} s ({(string?)status?["error"]}): churn-risk list not measured");
             }
         }
 
-        return (false, $"CLV fit not finished within {FitTimeLimit.TotalMinutes:0} min: churn-risk list not measured");
+        return (false, null, $"CLV fit not finished within {FitTimeLimit.TotalMinutes:0} min: churn-risk list not measured");
     }
 }

@@ -80,30 +80,41 @@ public static class PopulationCounts
     // Per customer, when they reached each step (their first spell in the step's stage or a later main-path one), and
     // whether they had a spell in the step's own stage.
     private static readonly string ReachedAt = string.Join(", ", Enumerable.Range(1, StageGroups.MainPath.Count)
-        .Select(n => string.Create(CultureInfo.InvariantCulture, $"min(r.entered_at) filter (where main_path.position >= {n})")));
+        .Select(n => string.Create(CultureInfo.InvariantCulture, $"min(r.entered) filter (where main_path.position >= {n})")));
 
     private static readonly string PassedThrough = string.Join(", ", Enumerable.Range(1, StageGroups.MainPath.Count)
         .Select(n => string.Create(CultureInfo.InvariantCulture, $"coalesce(bool_or(main_path.position = {n}), false)")));
 
     /// <summary>
-    /// The stage-time counts of a relation of signed spell rows (sign, customer_id, ordinal, stage, entered_at, left_at,
-    /// channel, cohort, first_seen_month), summed per key: key columns then customers, spells, micros.
+    /// An instant as whole microseconds since the epoch (bigint): from the float epoch, rounded. Add and take-back
+    /// compute it from the same stored value, so they cancel exactly; float arithmetic keeps it cheap.
+    /// </summary>
+    public static string Micros(string instant) => $"round(date_part('epoch', {instant}) * 1000000)::bigint";
+
+    /// <summary>
+    /// The stage-time counts of the <c>stage_tally</c> CTE (<see cref="StageTally"/>), summed per key: key columns then
+    /// customers, spells, micros. Summed per channel and cohort first, then spread over the four breakdowns.
     /// </summary>
     public static string StageTimeSelect() => $"""
-        select b.breakdown, b.channel, b.cohort, c.stage, c.measure, c.open, c.slot,
-               sum(c.sign)::bigint as customers, sum(c.sign * c.spells)::bigint as spells, sum(c.sign * c.micros) as micros
+        select b.breakdown, b.channel, b.cohort, g.stage, g.measure, g.open, g.slot,
+               sum(g.customers)::bigint as customers, sum(g.spells)::bigint as spells, sum(g.micros) as micros
         from (
-          select t.sign, t.channel, t.cohort, t.stage, {LatestSpell}::smallint as measure, t.open_since is not null as open,
-                 case when t.open_since is null then {Bucket("t.latest_closed")} else {Day("t.open_since")} end as slot,
-                 coalesce(t.open_since, t.latest_closed) as micros, 0 as spells
-          from stage_tally t
-          union all
-          select t.sign, t.channel, t.cohort, t.stage, {TotalTime}::smallint, t.open_since is not null,
-                 case when t.open_since is null then {Bucket("t.closed")} else {Day("t.open_since - t.closed")} end,
-                 coalesce(t.open_since - t.closed, t.closed), t.spells
-          from stage_tally t
-        ) c
-        cross join lateral (values (0::smallint, ''::varchar, ''::varchar), (1, c.channel, ''), (2, '', c.cohort), (3, c.channel, c.cohort))
+          select c.channel, c.cohort, c.stage, c.measure, c.open, c.slot,
+                 sum(c.sign) as customers, sum(c.sign * c.spells) as spells, sum(c.sign * c.micros) as micros
+          from (
+            select t.sign, t.channel, t.cohort, t.stage, {LatestSpell}::smallint as measure, t.open_since is not null as open,
+                   case when t.open_since is null then {Bucket("t.latest_closed")} else {Day("t.open_since")} end as slot,
+                   coalesce(t.open_since, t.latest_closed) as micros, 0::bigint as spells
+            from stage_tally t
+            union all
+            select t.sign, t.channel, t.cohort, t.stage, {TotalTime}::smallint, t.open_since is not null,
+                   case when t.open_since is null then {Bucket("t.closed")} else {Day("t.open_since - t.closed")} end,
+                   coalesce(t.open_since - t.closed, t.closed), t.spells
+            from stage_tally t
+          ) c
+          group by 1, 2, 3, 4, 5, 6
+        ) g
+        cross join lateral (values (0::smallint, ''::varchar, ''::varchar), (1, g.channel, ''), (2, '', g.cohort), (3, g.channel, g.cohort))
           as b(breakdown, channel, cohort)
         where b.channel is not null and b.cohort is not null
         group by 1, 2, 3, 4, 5, 6, 7
@@ -113,45 +124,58 @@ public static class PopulationCounts
     private static string StageTally(string relation) => $"""
         stage_tally as (
           select m.sign, m.customer_id, m.stage, m.channel, m.cohort, count(*) as spells,
-                 coalesce(sum(m.micros) filter (where m.left_at is not null), 0) as closed,
-                 (max(array[m.ordinal::numeric, m.micros]) filter (where m.left_at is not null))[2] as latest_closed,
-                 max(m.since) filter (where m.left_at is null) as open_since
+                 coalesce(sum(m.micros) filter (where m.closed), 0)::bigint as closed,
+                 (max(array[m.ordinal::bigint, m.micros]) filter (where m.closed))[2] as latest_closed,
+                 max(m.since) filter (where not m.closed) as open_since
           from (
-            select r.sign, r.customer_id, r.ordinal, r.stage, r.left_at, r.channel, r.cohort,
-                   extract(epoch from r.entered_at) * 1000000 as since,
-                   greatest((extract(epoch from r.left_at) - extract(epoch from r.entered_at)) * 1000000, 0) as micros
+            select r.sign, r.customer_id, r.ordinal, r.stage, r.channel, r.cohort, r.left_at is not null as closed,
+                   {Micros("r.entered_at")} as since,
+                   greatest({Micros("r.left_at")} - {Micros("r.entered_at")}, 0) as micros
             from {relation} r
           ) m
           group by m.sign, m.customer_id, m.stage, m.channel, m.cohort
         )
         """;
 
-    /// <summary>The funnel counts of a relation of signed spell rows, summed per key: key columns then customers, passed, after_passing_previous, micros.</summary>
+    /// <summary>
+    /// The funnel counts of the <c>funnel_tally</c> CTE (<see cref="FunnelTally"/>), summed per key: key columns then
+    /// customers, passed, after_passing_previous, micros. Summed per channel first, then spread over the two breakdowns.
+    /// </summary>
     public static string FunnelSelect() => $"""
-        select b.breakdown, b.channel, (f.first_seen at time zone 'UTC')::date as day, step.n::smallint as step, s.slot,
-               sum(f.sign * s.customers)::bigint as customers, sum(f.sign * s.passed)::bigint as passed,
-               sum(f.sign * s.after_previous)::bigint as after_passing_previous, sum(f.sign * s.micros) as micros
-        from funnel_tally f
-        cross join lateral generate_series(1, cardinality(f.at)) as step(n)
-        cross join lateral (
-          select {StepCountSlot} as slot, 1 as customers, f.passed[step.n]::integer as passed,
-                 (step.n > 1 and f.passed[step.n - 1])::integer as after_previous, 0::numeric as micros
-          union all
-          select {Bucket("d.micros")}, 1, 0, 0, d.micros
-          from (select (extract(epoch from f.at[step.n]) - extract(epoch from f.at[step.n - 1])) * 1000000 as micros) d
-          where step.n > 1
-        ) s
-        cross join lateral (values (0::smallint, ''::varchar), (1, f.channel)) as b(breakdown, channel)
-        where f.first_seen is not null and f.at[step.n] is not null and b.channel is not null
+        select b.breakdown, b.channel, g.day, g.step, g.slot,
+               sum(g.customers)::bigint as customers, sum(g.passed)::bigint as passed,
+               sum(g.after_previous)::bigint as after_passing_previous, sum(g.micros) as micros
+        from (
+          select f.channel, (f.first_seen at time zone 'UTC')::date as day, step.n::smallint as step, s.slot,
+                 sum(f.sign) as customers, sum(f.sign * s.passed) as passed, sum(f.sign * s.after_previous) as after_previous,
+                 sum(f.sign * s.micros) as micros
+          from funnel_tally f
+          cross join lateral generate_series(1, cardinality(f.at)) as step(n)
+          cross join lateral (
+            select {StepCountSlot} as slot, f.passed[step.n]::integer as passed,
+                   (step.n > 1 and f.passed[step.n - 1])::integer as after_previous, 0::bigint as micros
+            union all
+            select {Bucket("d.micros")}, 0, 0, d.micros
+            from (select f.at[step.n] - f.at[step.n - 1] as micros) d
+            where step.n > 1
+          ) s
+          where f.first_seen is not null and f.at[step.n] is not null
+          group by 1, 2, 3, 4
+        ) g
+        cross join lateral (values (0::smallint, ''::varchar), (1, g.channel)) as b(breakdown, channel)
+        where b.channel is not null
         group by 1, 2, 3, 4, 5
         """;
 
-    /// <summary>The CTE <c>funnel_tally</c> that <see cref="FunnelSelect"/> reads: per customer of the relation, channel, first-seen instant, when each step was reached and whether its stage was passed through.</summary>
+    /// <summary>
+    /// The CTE <c>funnel_tally</c> that <see cref="FunnelSelect"/> reads: per customer of the relation, channel,
+    /// first-seen instant, when each step was reached (microseconds) and whether its stage was passed through.
+    /// </summary>
     public static string FunnelTally(string relation) => $"""
         funnel_tally as (
           select r.sign, r.customer_id, min(r.channel) as channel, min(r.entered_at) filter (where r.ordinal = 1) as first_seen,
                  array[{ReachedAt}] as at, array[{PassedThrough}] as passed
-          from {relation} r
+          from (select q.*, {Micros("q.entered_at")} as entered from {relation} q) r
           left join unnest({MainPath}) with ordinality as main_path(stage, position) on main_path.stage = r.stage
           group by r.sign, r.customer_id
         )
