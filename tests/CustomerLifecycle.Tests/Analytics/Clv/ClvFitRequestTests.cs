@@ -70,7 +70,7 @@ public class CustomerValuationTests
         var customer = new CustomerPurchaseSummary("c1", 2, 30.43, 38.86, 20);
         var rfm = new RfmScore("c1", 3, 3, 3, RfmSegment.NeedAttention);
 
-        var value = CustomerValuation.Value(new FittedModels(Cdnow, Spend, Churn, Settings(0.3)), customer, 65m, rfm, LifecycleStage.Engaged, []);
+        var value = CustomerValuation.Value(new FittedModels(new BgNbdPurchases(Cdnow), Spend, Churn, Settings(0.3)), customer, 65m, rfm, LifecycleStage.Engaged, []);
 
         var spend = GammaGamma.ConditionalExpectedAverageValue(Spend, 2, 20);
         Assert.Equal(MbgNbd.ProbabilityAlive(Churn.Dropout, customer.Summary), value.ProbabilityAlive, 12);
@@ -89,7 +89,7 @@ public class CustomerValuationTests
     [Fact]
     public void Without_a_spend_model_there_is_no_clv_but_still_a_risk()
     {
-        var value = CustomerValuation.Value(new FittedModels(Cdnow, null, Churn, Settings()), new CustomerPurchaseSummary("c1", 0, 0, 10, 0), 12m, new RfmScore("c1", 1, 1, 1, RfmSegment.Lost), null, []);
+        var value = CustomerValuation.Value(new FittedModels(new BgNbdPurchases(Cdnow), null, Churn, Settings()), new CustomerPurchaseSummary("c1", 0, 0, 10, 0), 12m, new RfmScore("c1", 1, 1, 1, RfmSegment.Lost), null, []);
 
         Assert.Equal((null, null, null), (value.Clv, value.ExpectedSpendPerPurchase, value.ValueAtRisk));
         // One purchase only: the wait has no finite mean for r < 1; MBG/NBD lets a one-time buyer be gone already.
