@@ -85,6 +85,8 @@ public class PurchaseModelChoiceHttpTests(CustomerLifecycleApp app)
 
         var snapshot = (await read.GetFromJsonAsync<JsonObject>($"/api/analytics/clv/snapshots/{id}"))!;
         var choice = snapshot["outcome"]!["purchaseModel"]!;
+        var listed = (await read.GetFromJsonAsync<JsonObject>("/api/analytics/clv/snapshots?limit=200"))!["snapshots"]!.AsArray().Single(l => (string)l!["id"]! == id)!;
+        Assert.Equal("paretonbd", (string)listed["purchaseModel"]!);
         Assert.Equal(("paretonbd", "paretonbd", (string?)null), ((string)choice["model"]!, (string)choice["requested"]!, (string?)choice["criterion"]));
         var candidate = choice["candidates"]!.AsArray().Single()!;
         Assert.Equal(["r", "alpha", "s", "beta"], candidate["parameters"]!.AsArray().Select(p => (string)p!["name"]!));
