@@ -157,24 +157,16 @@ public sealed partial class ClvFitter(
         PurchaseModelHoldoutScore? Score(PurchaseModel model) =>
             holdoutWeeks is { } weeks ? PurchaseModelHoldout.Score(model, customers, holdoutTransactions, weeks) : null;
 
-        var fitted = new List<(PurchaseModel Model, PurchaseModelCandidate Candidate)>();
-        foreach (var name in requested)
-        {
-            PurchaseModel model = name switch
+        var fitted = requested.Select(name => name switch
             {
-                PurchaseModelNames.BgNbd => new BgNbdPurchases(bgnbd.Parameters),
-                PurchaseModelNames.MbgNbd => new MbgNbdPurchases(mbgnbd.Parameters),
-                PurchaseModelNames.ParetoNbd => new ParetoNbdPurchases(paretonbd!.Parameters),
+                PurchaseModelNames.BgNbd => Fitted(new BgNbdPurchases(bgnbd.Parameters), bgnbd),
+                PurchaseModelNames.MbgNbd => Fitted(new MbgNbdPurchases(mbgnbd.Parameters), mbgnbd),
+                PurchaseModelNames.ParetoNbd => Fitted(new ParetoNbdPurchases(paretonbd!.Parameters), paretonbd),
                 _ => throw new ArgumentOutOfRangeException(nameof(requested), name, "Not a purchase model."),
-            };
-            var candidate = model switch
-            {
-                BgNbdPurchases => PurchaseModelCandidate.Of(model, bgnbd, Score(model)),
-                MbgNbdPurchases => PurchaseModelCandidate.Of(model, mbgnbd, Score(model)),
-                _ => PurchaseModelCandidate.Of(model, paretonbd!, Score(model)),
-            };
-            fitted.Add((model, candidate));
-        }
+            })
+            .ToList();
+        (PurchaseModel Model, PurchaseModelCandidate Candidate) Fitted<TParameters>(PurchaseModel model, ModelFitResult<TParameters> fit) =>
+            (model, PurchaseModelCandidate.Of(model, fit, Score(model)));
 
         var choice = PurchaseModelChoosing.Choose(settings.Model, [.. fitted.Select(f => f.Candidate)]);
         return (fitted.Single(f => f.Candidate.Model == choice.Model).Model, choice);
