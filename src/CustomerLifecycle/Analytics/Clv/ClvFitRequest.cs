@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using CustomerLifecycle.Analytics.ChurnRisk;
+using CustomerLifecycle.Analytics.Models;
 
 namespace CustomerLifecycle.Analytics.Clv;
 
@@ -9,6 +10,12 @@ public sealed class ClvDefaults
     public const string Section = "Analytics:Clv";
 
     public string Currency { get; set; } = "EUR";
+
+    /// <summary>
+    /// The purchase model of fits that do not name one, including scheduled refits: <c>bgnbd</c>, <c>mbgnbd</c> or
+    /// <c>paretonbd</c>. Not <c>best</c>: a scheduled refit has no holdout to choose on.
+    /// </summary>
+    public string Model { get; set; } = PurchaseModelNames.BgNbd;
 
     /// <summary>Margin when neither the request nor <see cref="MarginByCurrency"/> gives one: 1 makes CLV a revenue figure.</summary>
     public double MarginRate { get; set; } = 1;
@@ -42,6 +49,11 @@ public sealed class ClvDefaults
         foreach (var (currency, margin) in MarginByCurrency.Where(m => m.Value is not (> 0 and <= 1)))
         {
             yield return $"{Section}:{nameof(MarginByCurrency)}:{currency} must be more than 0 and at most 1 (got {margin})";
+        }
+
+        if (!PurchaseModelNames.Models.Contains(Model))
+        {
+            yield return $"{Section}:{nameof(Model)} must be one of {string.Join(", ", PurchaseModelNames.Models)} (got {Model})";
         }
 
         if (HorizonPeriods is < 1 or > 600)
@@ -87,7 +99,8 @@ public sealed partial record ClvFitRequest(
     int? HorizonPeriods = null,
     double? PeriodWeeks = null,
     double? DiscountRatePerPeriod = null,
-    double? MarginRate = null)
+    double? MarginRate = null,
+    string? Model = null)
 {
     /// <summary>Nothing in the store predates it (docs/events.md).</summary>
     public static readonly DateOnly EarliestDay = new(1970, 1, 1);
@@ -120,6 +133,8 @@ public sealed partial record ClvFitRequest(
         Check(PeriodWeeks is null or (> 0 and <= 520), "periodWeeks", "must be more than 0 and at most 520");
         Check(DiscountRatePerPeriod is null or (>= 0 and < 1), "discountRatePerPeriod", "must be at least 0 and below 1");
         Check(MarginRate is null or (> 0 and <= 1), "marginRate", "must be more than 0 and at most 1");
+        Check(Model is null || PurchaseModelNames.Requestable.Contains(Model), "model", $"must be one of {string.Join(", ", PurchaseModelNames.Requestable)}");
+        Check(Model != PurchaseModelNames.Best || HoldoutEnd is not null, "model", "best chooses the model that predicts the holdout best, so it needs holdoutEnd");
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -129,7 +144,7 @@ public sealed partial record ClvFitRequest(
         return (new ClvFitSettings(
             currency, CustomerPrefix, Source, observationStart, calibrationEnd, HoldoutEnd,
             HorizonPeriods ?? defaults.HorizonPeriods, PeriodWeeks ?? defaults.PeriodWeeks, DiscountRatePerPeriod ?? defaults.DiscountRatePerPeriod,
-            margin, weights), errors);
+            margin, weights, Model ?? defaults.Model), errors);
     }
 
     [GeneratedRegex("^[A-Z]{3}$", RegexOptions.CultureInvariant)]

@@ -10,7 +10,8 @@ using Npgsql;
 namespace CustomerLifecycle.Analytics.Clv;
 
 /// <summary>
-/// Runs one fit: reads the payments, fits BG/NBD, MBG/NBD with the churn weights, and Gamma-Gamma, judges the fits
+/// Runs one fit: reads the payments, fits BG/NBD, MBG/NBD with the churn weights, Gamma-Gamma, and Pareto/NBD when it
+/// is asked for, chooses the purchase model (the one named, or the best on the holdout), judges the fits
 /// (<see cref="FitChecks"/>), values every customer with their churn signals unless a fit failed, scores the churn
 /// risk on the holdout and writes the results, keeping the snapshot document up to date as its status. Idempotent:
 /// running it again for a snapshot that did not finish (the service stopped mid-fit) starts that fit over.
@@ -102,16 +103,26 @@ public sealed partial class ClvFitter(
             return (null, [], $"No purchase in {settings.Currency} between {settings.ObservationStart:yyyy-MM-dd} and {settings.CalibrationEnd:yyyy-MM-dd} in this scope: there is nothing to fit.");
         }
 
-        await report(new FitProgress("fitting models", 0, 3));
+        var requested = settings.Model == PurchaseModelNames.Best ? PurchaseModelNames.Models : [settings.Model];
+        var steps = 3 + (requested.Contains(PurchaseModelNames.ParetoNbd) ? 1 : 0);
+        await report(new FitProgress("fitting models", 0, steps));
         var summaries = customers.Select(c => c.Summary).ToArray();
         var transactionFit = BgNbd.Fit(summaries);
-        await report(new FitProgress("fitting models", 1, 3));
+        await report(new FitProgress("fitting models", 1, steps));
         var dropoutFit = MbgNbd.Fit(summaries);
         var churnModel = ChurnModel(inputs, dropoutFit.Parameters, settings);
-        await report(new FitProgress("fitting models", 2, 3));
+        await report(new FitProgress("fitting models", 2, steps));
         var spendObservations = customers.Where(c => c.Frequency > 0 && c.MonetaryValue > 0).Select(c => c.Spend!.Value).ToArray();
         var spendFit = spendObservations.Length > 0 ? GammaGamma.Fit(spendObservations) : null;
-        var holdout = settings.HoldoutEnd is { } end ? Holdout(transactionFit.Parameters, customers, inputs.HoldoutTransactions, settings, end) : null;
+        ModelFitResult<ParetoNbdParameters>? paretoFit = null;
+        if (requested.Contains(PurchaseModelNames.ParetoNbd))
+        {
+            await report(new FitProgress("fitting models", 3, steps));
+            paretoFit = ParetoNbd.Fit(summaries);
+        }
+
+        var (purchaseModel, choice) = ChoosePurchaseModel(settings, requested, transactionFit, dropoutFit, paretoFit, customers, inputs.HoldoutTransactions);
+        var holdout = settings.HoldoutEnd is { } end ? Holdout(purchaseModel, customers, inputs.HoldoutTransactions, settings, end) : null;
 
         var (p, s, d) = (transactionFit.Parameters, spendFit?.Parameters, dropoutFit.Parameters);
         var transactionModel = new TransactionModelFit(p.R, p.Alpha, p.A, p.B, transactionFit.LogLikelihood, transactionFit.Iterations, transactionFit.Converged);
@@ -121,16 +132,44 @@ public sealed partial class ClvFitter(
             churnModel.Model.HorizonWeeks, ChurnProbabilityModel.Signals, churnModel.Model.Coefficients, churnModel.WeightsLearned);
         var outcome = new ClvFitOutcome(
             customers.Count, inputs.RepeatCustomers, inputs.Orders, inputs.FullyRefundedOrders, inputs.ZeroValueOrders, inputs.UnmatchedRefunds,
-            transactionModel, spendModel, churnFit, holdout, null, null);
-        var problems = FitChecks.Models(customers.Count, inputs.RepeatCustomers, transactionModel, churnFit, spendModel);
+            transactionModel, spendModel, churnFit, holdout, null, null, choice);
+        var chosen = choice.Candidates.Single(c => c.Model == choice.Model);
+        var problems = FitChecks.Models(customers.Count, inputs.RepeatCustomers, chosen, churnFit, spendModel);
         if (FitChecks.StatusOf(problems) == FitStatus.Failed)
         {
             return (outcome, problems, null);
         }
 
-        var models = new FittedModels(transactionFit.Parameters, spendFit?.Parameters, churnModel.Model, settings);
+        var models = new FittedModels(purchaseModel, spendFit?.Parameters, churnModel.Model, settings);
         var (totals, churnHoldout) = await ValueCustomersAsync(snapshot.Id, models, customers, inputs, report, ct);
-        return (outcome with { ChurnHoldout = churnHoldout, Totals = totals }, [.. problems, .. FitChecks.Holdout(holdout, churnHoldout)], null);
+        return (outcome with { ChurnHoldout = churnHoldout, Totals = totals }, [.. problems, .. FitChecks.Holdout(holdout, churnHoldout, purchaseModel.Name)], null);
+    }
+
+    /// <summary>
+    /// The candidates asked for (one named model, or the whole family for "best"), each scored on the holdout when
+    /// there is one, and the one the snapshot uses.
+    /// </summary>
+    private static (PurchaseModel Model, PurchaseModelChoice Choice) ChoosePurchaseModel(
+        ClvFitSettings settings, IReadOnlyList<string> requested, ModelFitResult<BgNbdParameters> bgnbd, ModelFitResult<MbgNbdParameters> mbgnbd,
+        ModelFitResult<ParetoNbdParameters>? paretonbd, IReadOnlyList<CustomerPurchaseSummary> customers, IReadOnlyDictionary<string, int> holdoutTransactions)
+    {
+        double? holdoutWeeks = settings.HoldoutEnd is { } end ? settings.Period.Between(settings.CalibrationEnd, end) : null;
+        PurchaseModelHoldoutScore? Score(PurchaseModel model) =>
+            holdoutWeeks is { } weeks ? PurchaseModelHoldout.Score(model, customers, holdoutTransactions, weeks) : null;
+
+        var fitted = requested.Select(name => name switch
+            {
+                PurchaseModelNames.BgNbd => Fitted(new BgNbdPurchases(bgnbd.Parameters), bgnbd),
+                PurchaseModelNames.MbgNbd => Fitted(new MbgNbdPurchases(mbgnbd.Parameters), mbgnbd),
+                PurchaseModelNames.ParetoNbd => Fitted(new ParetoNbdPurchases(paretonbd!.Parameters), paretonbd),
+                _ => throw new ArgumentOutOfRangeException(nameof(requested), name, "Not a purchase model."),
+            })
+            .ToList();
+        (PurchaseModel Model, PurchaseModelCandidate Candidate) Fitted<TParameters>(PurchaseModel model, ModelFitResult<TParameters> fit) =>
+            (model, PurchaseModelCandidate.Of(model, fit, Score(model)));
+
+        var choice = PurchaseModelChoosing.Choose(settings.Model, [.. fitted.Select(f => f.Candidate)]);
+        return (fitted.Single(f => f.Candidate.Model == choice.Model).Model, choice);
     }
 
     /// <summary>The churn model learned from the inner period, or MBG/NBD alone when there is too little to learn from.</summary>
@@ -152,11 +191,11 @@ public sealed partial class ClvFitter(
     }
 
     private static HoldoutCheck Holdout(
-        BgNbdParameters parameters, IReadOnlyList<CustomerPurchaseSummary> customers, IReadOnlyDictionary<string, int> actual, ClvFitSettings settings,
+        PurchaseModel model, IReadOnlyList<CustomerPurchaseSummary> customers, IReadOnlyDictionary<string, int> actual, ClvFitSettings settings,
         DateOnly holdoutEnd)
     {
         var weeks = settings.Period.Between(settings.CalibrationEnd, holdoutEnd);
-        var comparison = HoldoutValidation.ByCalibrationFrequency(parameters, customers, actual, weeks);
+        var comparison = HoldoutValidation.ByCalibrationFrequency(model, customers, actual, weeks);
         return new HoldoutCheck(holdoutEnd, weeks, comparison.TotalPredicted, comparison.TotalActual, comparison.Buckets);
     }
 

@@ -65,6 +65,7 @@ public sealed record FitProgress(string Phase, long Done, long Total);
 /// <param name="PeriodWeeks">Length of one period in weeks (52/12 for a month).</param>
 /// <param name="DiscountRatePerPeriod">Discount rate per period.</param>
 /// <param name="MarginRate">Share of revenue that is profit, applied to the CLV and to the historical revenue.</param>
+/// <param name="Model">The purchase model asked for: <c>bgnbd</c>, <c>mbgnbd</c>, <c>paretonbd</c>, or <c>best</c> (chosen on the holdout); see <see cref="ClvFitOutcome.PurchaseModel"/> for the one used.</param>
 public sealed record ClvFitSettings(
     string Currency,
     string? CustomerPrefix,
@@ -76,7 +77,8 @@ public sealed record ClvFitSettings(
     double PeriodWeeks,
     double DiscountRatePerPeriod,
     double MarginRate,
-    ChurnSignalWeights ChurnWeights)
+    ChurnSignalWeights ChurnWeights,
+    string Model = PurchaseModelNames.BgNbd)
 {
     /// <summary>The models count time in weeks (the convention of the published CDNOW results).</summary>
     public SummaryPeriod Period => new(ObservationStart, CalibrationEnd);
@@ -98,12 +100,13 @@ public sealed record ClvFitSettings(
 /// <param name="FullyRefundedOrders">Orders left out because refunds took back all that was paid: given back, no occasion.</param>
 /// <param name="ZeroValueOrders">Of <paramref name="Orders"/>, those kept at $0 (nothing paid, nothing refunded): occasions worth 0.</param>
 /// <param name="UnmatchedRefunds">Refunded order ids without a purchase in the data read.</param>
-/// <param name="TransactionModel">BG/NBD: expected purchases and CLV.</param>
+/// <param name="TransactionModel">The BG/NBD fit, made in every snapshot; expected purchases and CLV come from it when it is <paramref name="PurchaseModel"/>'s choice.</param>
 /// <param name="SpendModel">Null when no customer made a repeat purchase: then no CLV can be computed.</param>
 /// <param name="ChurnModel">MBG/NBD and the learned weights of the churn risk; absent in snapshots fitted before the churn risk was learned.</param>
 /// <param name="Holdout">Null unless a holdout end was given.</param>
 /// <param name="ChurnHoldout">The churn risk scored on the holdout; null without a holdout, or when everybody (or nobody) bought in it.</param>
 /// <param name="Totals">Null for a failed fit (no customer was valued).</param>
+/// <param name="PurchaseModel">Which purchase model the expected purchases, next purchase, CLV and P(alive) come from, why, and every candidate's fit and holdout score; absent in snapshots fitted before the model could be chosen (they used BG/NBD).</param>
 public sealed record ClvFitOutcome(
     int Customers,
     int RepeatCustomers,
@@ -116,7 +119,8 @@ public sealed record ClvFitOutcome(
     ChurnModelFit? ChurnModel,
     HoldoutCheck? Holdout,
     ChurnValidationReport? ChurnHoldout,
-    ClvTotals? Totals);
+    ClvTotals? Totals,
+    PurchaseModelChoice? PurchaseModel = null);
 
 /// <summary>BG/NBD maximum-likelihood estimates (time in weeks).</summary>
 public sealed record TransactionModelFit(double R, double Alpha, double A, double B, double LogLikelihood, int Iterations, bool Converged);
@@ -134,7 +138,7 @@ public sealed record ChurnModelFit(
     double R, double Alpha, double A, double B, double LogLikelihood, int Iterations, bool Converged,
     double HorizonWeeks, IReadOnlyList<string> Signals, IReadOnlyList<double> Coefficients, bool WeightsLearned);
 
-/// <summary>Predicted (BG/NBD) against actual repeat purchases after calibration, per calibration-frequency bucket.</summary>
+/// <summary>Predicted (by the snapshot's purchase model) against actual repeat purchases after calibration, per calibration-frequency bucket.</summary>
 public sealed record HoldoutCheck(DateOnly HoldoutEnd, double Weeks, double TotalPredicted, int TotalActual, IReadOnlyList<HoldoutBucket> Buckets);
 
 /// <param name="TotalClv">Sum of the customers' CLV; null without a spend model.</param>

@@ -5,12 +5,17 @@ using CustomerLifecycle.Lifecycle;
 namespace CustomerLifecycle.Analytics.Clv;
 
 /// <summary>The fitted models and the calendar and money options they are applied with.</summary>
-/// <param name="Transactions">BG/NBD: expected purchases, next purchase and CLV.</param>
-/// <param name="Churn">MBG/NBD with the learned signal weights: P(alive) and the churn risk.</param>
-public sealed record FittedModels(BgNbdParameters Transactions, GammaGammaParameters? Spend, ChurnProbabilityModel Churn, ClvFitSettings Settings);
+/// <param name="Purchases">The snapshot's purchase model (BG/NBD, MBG/NBD or Pareto/NBD): expected purchases, next purchase, CLV, and P(alive) unless it is BG/NBD.</param>
+/// <param name="Churn">MBG/NBD with the learned signal weights: the churn risk, and P(alive) when the purchase model is BG/NBD (whose P(alive) is 1 for every one-time buyer).</param>
+public sealed record FittedModels(PurchaseModel Purchases, GammaGammaParameters? Spend, ChurnProbabilityModel Churn, ClvFitSettings Settings)
+{
+    /// <summary>P(alive) of the purchase model, except BG/NBD's, which holds every one-time buyer alive: MBG/NBD's then.</summary>
+    public double ProbabilityAlive(CustomerSummary customer) =>
+        Purchases is BgNbdPurchases ? MbgNbd.ProbabilityAlive(Churn.Dropout, customer) : Purchases.ProbabilityAlive(customer);
+}
 
 /// <summary>Everything a snapshot says about one customer, as of the end of calibration.</summary>
-/// <param name="ProbabilityAlive">MBG/NBD P(alive): below 1 for one-time buyers too.</param>
+/// <param name="ProbabilityAlive">P(alive) (<see cref="FittedModels.ProbabilityAlive"/>): below 1 for one-time buyers too.</param>
 /// <param name="ExpectedPurchases">E[Y(horizon) | x, t_x, T]: repeat purchases expected over the CLV horizon.</param>
 /// <param name="ExpectedSpendPerPurchase">Gamma-Gamma E[M | x, m̄]; null without a spend model or when its mean does not exist.</param>
 /// <param name="ExpectedNextPurchase">Calibration end + the expected wait for the next purchase given the customer is still buying; null when that wait has no finite mean or exceeds a century.</param>
@@ -63,8 +68,8 @@ public static class CustomerValuation
         ArgumentNullException.ThrowIfNull(customer);
         var settings = models.Settings;
         var summary = customer.Summary;
-        var probabilityAlive = MbgNbd.ProbabilityAlive(models.Churn.Dropout, summary);
-        var expectedPurchases = BgNbd.ConditionalExpectedTransactions(models.Transactions, summary, settings.HorizonWeeks);
+        var probabilityAlive = models.ProbabilityAlive(summary);
+        var expectedPurchases = models.Purchases.ConditionalExpectedTransactions(summary, settings.HorizonWeeks);
         double? spend = models.Spend is { } spendModel
             ? GammaGamma.ConditionalExpectedAverageValue(spendModel, customer.Frequency, customer.MonetaryValue)
             : null;
@@ -73,7 +78,7 @@ public static class CustomerValuation
             spend = null;
         }
 
-        double? clv = spend is { } value ? CustomerLifetimeValue.Calculate(models.Transactions, summary, value, settings.ClvOptions) : null;
+        double? clv = spend is { } value ? CustomerLifetimeValue.Calculate(models.Purchases, summary, value, settings.ClvOptions) : null;
         return new CustomerValue(
             customer.CustomerId,
             customer.Frequency,
@@ -95,7 +100,7 @@ public static class CustomerValuation
     private static DateOnly? NextPurchase(FittedModels models, CustomerSummary summary)
     {
         var period = models.Settings.Period;
-        if (BgNbd.ExpectedTimeToNextPurchase(models.Transactions, summary) is not { } wait)
+        if (models.Purchases.ExpectedTimeToNextPurchase(summary) is not { } wait)
         {
             return null;
         }

@@ -59,6 +59,17 @@ public static class FitChecks
         int customers, int repeatCustomers, TransactionModelFit transactions, ChurnModelFit churn, SpendModelFit? spend)
     {
         ArgumentNullException.ThrowIfNull(transactions);
+        var t = transactions;
+        var bgnbd = new PurchaseModelCandidate(
+            PurchaseModelNames.BgNbd, [new("r", t.R, null), new("alpha", t.Alpha, null), new("a", t.A, null), new("b", t.B, null)], t.LogLikelihood, t.Iterations, t.Converged, null, []);
+        return Models(customers, repeatCustomers, bgnbd, churn, spend);
+    }
+
+    /// <summary>As above, with the snapshot's purchase model, whichever of the family it is.</summary>
+    public static IReadOnlyList<FitProblem> Models(
+        int customers, int repeatCustomers, PurchaseModelCandidate purchases, ChurnModelFit churn, SpendModelFit? spend)
+    {
+        ArgumentNullException.ThrowIfNull(purchases);
         ArgumentNullException.ThrowIfNull(churn);
         var problems = new List<FitProblem>();
         if (customers < MinCustomers)
@@ -71,8 +82,7 @@ public static class FitChecks
             problems.Add(Fails(FitProblemCodes.TooFewRepeatCustomers, $"{repeatCustomers} customer(s) bought more than once in the calibration window; the models need at least {MinRepeatCustomers}"));
         }
 
-        Check(problems, "BG/NBD", FitProblemSeverity.Fails, transactions.Converged, transactions.Iterations, transactions.R / transactions.Alpha,
-            ("r", transactions.R), ("a", transactions.A), ("b", transactions.B));
+        problems.AddRange(PurchaseModel(purchases, FitProblemSeverity.Fails));
         Check(problems, "MBG/NBD", FitProblemSeverity.Fails, churn.Converged, churn.Iterations, churn.R / churn.Alpha,
             ("r", churn.R), ("a", churn.A), ("b", churn.B));
         if (spend is not null)
@@ -90,8 +100,31 @@ public static class FitChecks
         return problems;
     }
 
+    /// <summary>
+    /// A purchase model's fit that did not converge or ran to the edge of the parameter space. The shapes checked are
+    /// r and the dropout's a, b (BG/NBD, MBG/NBD) or s (Pareto/NBD); α and β are scales.
+    /// </summary>
+    public static IReadOnlyList<FitProblem> PurchaseModel(PurchaseModelCandidate model, FitProblemSeverity severity)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var problems = new List<FitProblem>();
+        var shapes = model.Parameters.Where(p => p.Name is not ("alpha" or "beta")).Select(p => (p.Name, p.Value)).ToArray();
+        Check(problems, DisplayName(model.Model), severity, model.Converged, model.Iterations, model.Parameter("r") / model.Parameter("alpha"), shapes);
+        return problems;
+    }
+
+    /// <summary>The model's name as the papers write it.</summary>
+    public static string DisplayName(string model) => model switch
+    {
+        PurchaseModelNames.BgNbd => "BG/NBD",
+        PurchaseModelNames.MbgNbd => "MBG/NBD",
+        PurchaseModelNames.ParetoNbd => "Pareto/NBD",
+        _ => model,
+    };
+
     /// <summary>Problems the holdout reveals: purchases far from the prediction, or a churn risk that ranks no better than chance or than recency.</summary>
-    public static IReadOnlyList<FitProblem> Holdout(HoldoutCheck? purchases, ChurnValidationReport? churn)
+    /// <param name="model">The purchase model that made <paramref name="purchases"/>' prediction.</param>
+    public static IReadOnlyList<FitProblem> Holdout(HoldoutCheck? purchases, ChurnValidationReport? churn, string model = PurchaseModelNames.BgNbd)
     {
         var problems = new List<FitProblem>();
         if (purchases is null)
@@ -103,7 +136,7 @@ public static class FitChecks
         if (Math.Abs(purchases.TotalPredicted - purchases.TotalActual) > tolerance)
         {
             problems.Add(Degrades(FitProblemCodes.HoldoutPurchasesOff,
-                Invariant($"BG/NBD predicted {purchases.TotalPredicted:0.#} repeat purchases in the holdout; {purchases.TotalActual} were made")));
+                Invariant($"{DisplayName(model)} predicted {purchases.TotalPredicted:0.#} repeat purchases in the holdout; {purchases.TotalActual} were made")));
         }
 
         if (churn is null)

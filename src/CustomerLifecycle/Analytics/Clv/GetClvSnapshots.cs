@@ -8,16 +8,17 @@ using Wolverine.Http;
 namespace CustomerLifecycle.Analytics.Clv;
 
 /// <summary>One line of the snapshot list: enough to pick a snapshot, without the holdout table.</summary>
+/// <param name="PurchaseModel">The purchase model the snapshot used (bgnbd, mbgnbd or paretonbd); absent before it was fitted.</param>
 public sealed record ClvSnapshotSummary(
     Guid Id, FitStatus Status, bool FullScope, DateTimeOffset RequestedAt, string RequestedBy, DateTimeOffset? CompletedAt, string Currency,
     DateOnly ObservationStart, DateOnly CalibrationEnd, DateOnly? HoldoutEnd, string? CustomerPrefix, string? Source,
     int? Customers, TransactionModelFit? TransactionModel, SpendModelFit? SpendModel, ChurnModelFit? ChurnModel, double? ChurnAuc, string? Error,
-    IReadOnlyList<FitProblem> Problems)
+    IReadOnlyList<FitProblem> Problems, string? PurchaseModel)
 {
     public static ClvSnapshotSummary Of(ClvSnapshot s) => new(
         s.Id, s.Status, s.FullScope, s.RequestedAt, s.RequestedBy, s.CompletedAt, s.Settings.Currency, s.Settings.ObservationStart, s.Settings.CalibrationEnd,
         s.Settings.HoldoutEnd, s.Settings.CustomerPrefix, s.Settings.Source, s.Outcome?.Customers, s.Outcome?.TransactionModel, s.Outcome?.SpendModel,
-        s.Outcome?.ChurnModel, s.Outcome?.ChurnHoldout?.Auc, s.Error, s.Problems);
+        s.Outcome?.ChurnModel, s.Outcome?.ChurnHoldout?.Auc, s.Error, s.Problems, s.Outcome?.PurchaseModel?.Model);
 }
 
 public sealed record ClvSnapshotPage(long Total, int Offset, int Limit, IReadOnlyList<ClvSnapshotSummary> Snapshots);

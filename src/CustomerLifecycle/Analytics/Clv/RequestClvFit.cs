@@ -52,7 +52,7 @@ public static class ClvFits
     /// Marten outbox), so an accepted fit is never lost and never runs without its document.
     /// </summary>
     [WolverinePost(Route, Name = "RequestClvFit"), Authorize(Policy = Scopes.Operate), Tags("Analytics")]
-    [EndpointSummary("Fit the CLV models (BG/NBD, Gamma-Gamma) in the background; answers with the fit's status resource")]
+    [EndpointSummary("Fit the CLV models (a named purchase model or the best on the holdout, Gamma-Gamma, the churn risk) in the background; answers with the fit's status resource")]
     [ProducesResponseType<ClvFitStatus>(202), ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json")]
     public static async Task<IResult> Post(
         ClvFitRequest request, HttpContext http, IDocumentSession session, IMessageBus bus,

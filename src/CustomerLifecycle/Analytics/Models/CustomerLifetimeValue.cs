@@ -30,7 +30,7 @@ public sealed record ClvOptions
     public double Margin { get; }
 }
 
-/// <summary>Discounted expected future value of an existing customer (BG/NBD × Gamma-Gamma).</summary>
+/// <summary>Discounted expected future value of an existing customer (a purchase model × Gamma-Gamma).</summary>
 public static class CustomerLifetimeValue
 {
     /// <summary>
@@ -40,7 +40,12 @@ public static class CustomerLifetimeValue
     /// discounted to today at the period's end, as in the discrete-time CLV of FHL "RFM and CLV" (2005).
     /// </summary>
     public static double Calculate(
-        BgNbdParameters transactionModel, CustomerSummary customer, double expectedTransactionValue, ClvOptions options)
+        BgNbdParameters transactionModel, CustomerSummary customer, double expectedTransactionValue, ClvOptions options) =>
+        Calculate(new BgNbdPurchases(transactionModel), customer, expectedTransactionValue, options);
+
+    /// <summary>As above, with the expected purchases of any model of the family (BG/NBD, MBG/NBD, Pareto/NBD).</summary>
+    public static double Calculate(
+        PurchaseModel transactionModel, CustomerSummary customer, double expectedTransactionValue, ClvOptions options)
     {
         ArgumentNullException.ThrowIfNull(transactionModel);
         ArgumentNullException.ThrowIfNull(options);
@@ -52,7 +57,7 @@ public static class CustomerLifetimeValue
         double value = 0, previousCumulative = 0, discount = 1;
         for (var i = 1; i <= options.Periods; i++)
         {
-            var cumulative = BgNbd.ConditionalExpectedTransactions(transactionModel, customer, i * options.PeriodLength);
+            var cumulative = transactionModel.ConditionalExpectedTransactions(customer, i * options.PeriodLength);
             discount /= 1 + options.DiscountRatePerPeriod;
             value += (cumulative - previousCumulative) * discount;
             previousCumulative = cumulative;

@@ -17,7 +17,7 @@ public sealed record HoldoutBucket(
 /// <summary>The holdout comparison of FHL 2005 Figure 4: buckets plus cohort totals.</summary>
 public sealed record HoldoutComparison(IReadOnlyList<HoldoutBucket> Buckets, double TotalPredicted, int TotalActual);
 
-/// <summary>Checks a calibrated BG/NBD model against what the same customers actually did afterwards.</summary>
+/// <summary>Checks a calibrated purchase model against what the same customers actually did afterwards.</summary>
 public static class HoldoutValidation
 {
     /// <summary>
@@ -30,9 +30,18 @@ public static class HoldoutValidation
         IReadOnlyList<CustomerPurchaseSummary> calibration,
         IReadOnlyDictionary<string, int> actualHoldoutTransactions,
         double holdoutLength,
+        int openBucketFrom = 7) =>
+        ByCalibrationFrequency(new BgNbdPurchases(parameters), calibration, actualHoldoutTransactions, holdoutLength, openBucketFrom);
+
+    /// <summary>As above, for any model of the family.</summary>
+    public static HoldoutComparison ByCalibrationFrequency(
+        PurchaseModel model,
+        IReadOnlyList<CustomerPurchaseSummary> calibration,
+        IReadOnlyDictionary<string, int> actualHoldoutTransactions,
+        double holdoutLength,
         int openBucketFrom = 7)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(calibration);
         ArgumentNullException.ThrowIfNull(actualHoldoutTransactions);
         ArgumentOutOfRangeException.ThrowIfLessThan(openBucketFrom, 1);
@@ -43,7 +52,7 @@ public static class HoldoutValidation
         {
             var bucket = Math.Min(customer.Frequency, openBucketFrom);
             customers[bucket]++;
-            predicted[bucket] += BgNbd.ConditionalExpectedTransactions(parameters, customer.Summary, holdoutLength);
+            predicted[bucket] += model.ConditionalExpectedTransactions(customer.Summary, holdoutLength);
             actual[bucket] += actualHoldoutTransactions.GetValueOrDefault(customer.CustomerId);
         }
 

@@ -66,6 +66,13 @@ public sealed class ApiReference : IOpenApiDocumentTransformer, IOpenApiOperatio
         ["/api/lifecycle/cohorts/retention currency"] = "Only revenue in this currency, e.g. EUR.",
         ["/api/customers/{customerId}/stage asOf"] = "Required. The business time to answer for, ISO 8601, e.g. 2026-06-30T00:00:00Z.",
         ["/api/analytics/churn-risk stage"] = "Only customers in this stage as of the snapshot's calibration end, snake_case.",
+        ["/api/analytics/subscriptions/retention interval"] = "The billing interval of the subscriptions to follow: week, month (default), quarter or year; one renewal per interval.",
+        ["/api/analytics/subscriptions/retention plan"] = "Only subscriptions of this plan, as subscription_started names it; default every plan.",
+        ["/api/analytics/subscriptions/retention currency"] = "The currency of the payments the lifetime value is counted in, e.g. EUR; default Analytics:Clv:Currency.",
+        ["/api/analytics/subscriptions/retention customerPrefix"] = "Only subscriptions of customers whose id starts with it.",
+        ["/api/analytics/subscriptions/retention asOf"] = "The day (yyyy-MM-dd, not in the future) whose end the cohorts are counted at; default today.",
+        ["/api/analytics/subscriptions/retention horizonPeriods"] = "Renewals to project beyond what each cohort has reached, 1-120; default 12.",
+        ["/api/analytics/subscriptions/retention discountRatePerPeriod"] = "Discount rate per billing period for the lifetime value, more than 0 and below 1; default 0.01.",
     };
 
     private static readonly HashSet<string> RequiredQueryParameters = new(StringComparer.Ordinal)
@@ -90,7 +97,7 @@ public sealed class ApiReference : IOpenApiDocumentTransformer, IOpenApiOperatio
             """,
         ["POST /api/lifecycle/what-if"] = """{"rules": {"atRiskAfterDays": 60}, "asOf": "2026-06-30T00:00:00Z"}""",
         ["POST /api/lifecycle/verify"] = """{"after": null, "limit": 1000}""",
-        ["POST /api/analytics/clv/fits"] = """{"currency": "USD", "observationStart": "1997-01-01", "calibrationEnd": "1997-09-30", "holdoutEnd": "1998-06-30"}""",
+        ["POST /api/analytics/clv/fits"] = """{"currency": "USD", "observationStart": "1997-01-01", "calibrationEnd": "1997-09-30", "holdoutEnd": "1998-06-30", "model": "best"}""",
     };
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)

@@ -70,7 +70,7 @@ public class CustomerValuationTests
         var customer = new CustomerPurchaseSummary("c1", 2, 30.43, 38.86, 20);
         var rfm = new RfmScore("c1", 3, 3, 3, RfmSegment.NeedAttention);
 
-        var value = CustomerValuation.Value(new FittedModels(Cdnow, Spend, Churn, Settings(0.3)), customer, 65m, rfm, LifecycleStage.Engaged, []);
+        var value = CustomerValuation.Value(new FittedModels(new BgNbdPurchases(Cdnow), Spend, Churn, Settings(0.3)), customer, 65m, rfm, LifecycleStage.Engaged, []);
 
         var spend = GammaGamma.ConditionalExpectedAverageValue(Spend, 2, 20);
         Assert.Equal(MbgNbd.ProbabilityAlive(Churn.Dropout, customer.Summary), value.ProbabilityAlive, 12);
@@ -87,9 +87,27 @@ public class CustomerValuationTests
     }
 
     [Fact]
+    public void Under_pareto_nbd_a_customer_gets_its_expected_purchases_clv_and_p_alive_and_the_same_churn_risk()
+    {
+        var pareto = new ParetoNbdParameters(0.553, 10.578, 0.606, 11.669);
+        var customer = new CustomerPurchaseSummary("c1", 2, 30.43, 38.86, 20);
+        var rfm = new RfmScore("c1", 3, 3, 3, RfmSegment.NeedAttention);
+
+        var value = CustomerValuation.Value(new FittedModels(new ParetoNbdPurchases(pareto), Spend, Churn, Settings()), customer, 65m, rfm, null, []);
+
+        var spend = GammaGamma.ConditionalExpectedAverageValue(Spend, 2, 20);
+        Assert.Equal(ParetoNbd.ProbabilityAlive(pareto, customer.Summary), value.ProbabilityAlive, 12);
+        Assert.Equal(ParetoNbd.ConditionalExpectedTransactions(pareto, customer.Summary, 52), value.ExpectedPurchases, 12);
+        Assert.Equal(CustomerLifetimeValue.Calculate(new ParetoNbdPurchases(pareto), customer.Summary, spend, new ClvOptions(12, 52.0 / 12, 0.01)), value.Clv!.Value, 12);
+        Assert.Equal(MbgNbd.ProbabilityOfNoPurchase(Churn.Dropout, customer.Summary, 52), value.Churn.Risk, 9);
+        var waitDays = (10.578 + 38.86) / (0.553 + 2 - 1) * 7;
+        Assert.Equal(new DateOnly(1997, 9, 30).AddDays((int)Math.Round(waitDays)), value.ExpectedNextPurchase);
+    }
+
+    [Fact]
     public void Without_a_spend_model_there_is_no_clv_but_still_a_risk()
     {
-        var value = CustomerValuation.Value(new FittedModels(Cdnow, null, Churn, Settings()), new CustomerPurchaseSummary("c1", 0, 0, 10, 0), 12m, new RfmScore("c1", 1, 1, 1, RfmSegment.Lost), null, []);
+        var value = CustomerValuation.Value(new FittedModels(new BgNbdPurchases(Cdnow), null, Churn, Settings()), new CustomerPurchaseSummary("c1", 0, 0, 10, 0), 12m, new RfmScore("c1", 1, 1, 1, RfmSegment.Lost), null, []);
 
         Assert.Equal((null, null, null), (value.Clv, value.ExpectedSpendPerPurchase, value.ValueAtRisk));
         // One purchase only: the wait has no finite mean for r < 1; MBG/NBD lets a one-time buyer be gone already.
