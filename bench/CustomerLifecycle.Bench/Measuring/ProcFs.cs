@@ -37,6 +37,32 @@ internal static class ProcFs
         }
     }
 
+    /// <summary>VmRSS split into anonymous memory (heaps, stacks) and mapped files (assemblies, libraries), in KiB.</summary>
+    public static (long AnonKiB, long FileKiB) RssParts(int pid)
+    {
+        long anon = 0, file = 0;
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                {
+                    anon = KiB(line);
+                }
+                else if (line.StartsWith("RssFile:", StringComparison.Ordinal))
+                {
+                    file = KiB(line);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process is gone.
+        }
+
+        return (anon, file);
+    }
+
     /// <summary>CPU seconds (user + system) a process has used so far.</summary>
     public static double CpuSeconds(int pid) => Stat(pid) is { } s ? (s.UserTicks + s.SystemTicks) / TicksPerSecond : 0;
 

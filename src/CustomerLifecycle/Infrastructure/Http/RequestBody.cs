@@ -16,14 +16,24 @@ public sealed record ReceivedBody(ReadOnlyMemory<byte> Kept, long TotalBytes, by
 
 public static class RequestBody
 {
+    /// <summary>Reads the whole body but keeps at most <paramref name="keep"/> bytes of it, whatever its Content-Length says.</summary>
+    public static Task<ReceivedBody> ReadAsync(HttpRequest request, int keep, CancellationToken ct) => ReadAsync(request, keep, null, ct);
+
     /// <summary>
     /// Reads the whole body but keeps at most <paramref name="keep"/> bytes of it, so a client sending a body over
-    /// the limits costs the service the limit, not the body. Kestrel's MaxRequestBodySize still ends a body past the
+    /// the limits costs the service the limit, not the body. A body whose Content-Length is already over
+    /// <paramref name="keep"/> is refused whatever it holds (too large, or shorter than announced), so of it only the
+    /// first <paramref name="prefixWhenOver"/> bytes are kept. Kestrel's MaxRequestBodySize still ends a body past the
     /// hard ceiling (413), and its minimum data rate a body too slow (408).
     /// </summary>
-    public static async Task<ReceivedBody> ReadAsync(HttpRequest request, int keep, CancellationToken ct)
+    public static async Task<ReceivedBody> ReadAsync(HttpRequest request, int keep, int? prefixWhenOver, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > keep && prefixWhenOver is { } prefix)
+        {
+            keep = Math.Min(keep, prefix);
+        }
+
         // Content-Length is the client's claim, not a fact: never pre-allocate more than a modest start on its word.
         var capacity = (int)Math.Min(request.ContentLength ?? 16 * 1024, Math.Min(keep, 1024 * 1024));
         using var kept = new MemoryStream(Math.Max(capacity, 0));
