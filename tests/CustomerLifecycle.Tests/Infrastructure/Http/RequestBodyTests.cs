@@ -36,11 +36,27 @@ public class RequestBodyTests
         Assert.Equal(Body.AsSpan(0, 100_000).ToArray(), received.Kept.ToArray());
     }
 
-    private static HttpRequest Request(byte[] body, long? announced)
+    [Fact]
+    public async Task A_body_that_arrives_in_odd_pieces_is_kept_byte_for_byte()
+    {
+        var received = await RequestBody.ReadAsync(Request(Body, announced: null, piece: 1_000), 250_001, 1_000, CancellationToken.None);
+
+        Assert.Equal((Body.Length, Convert.ToHexString(SHA256.HashData(Body))), ((int)received.TotalBytes, Convert.ToHexString(received.Sha256)));
+        Assert.Equal(Body.AsSpan(0, 250_001).ToArray(), received.Kept.ToArray());
+    }
+
+    private static HttpRequest Request(byte[] body, long? announced, int piece = int.MaxValue)
     {
         var http = new DefaultHttpContext();
-        http.Request.Body = new MemoryStream(body);
+        http.Request.Body = new PieceByPiece(body, piece);
         http.Request.ContentLength = announced;
         return http.Request;
+    }
+
+    /// <summary>A body that arrives at most <paramref name="piece"/> bytes per read, as from a slow network.</summary>
+    private sealed class PieceByPiece(byte[] body, int piece) : MemoryStream(body)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, piece)], cancellationToken);
     }
 }
