@@ -96,7 +96,7 @@ internal sealed class MemoryBoundsPhase : IPhase
         invalid = [];
         await scraping.CancelAsync();
         await scraper;
-        var end = await ServiceMetrics.ScrapeAsync(client, ct);
+        var endLag = (await ServiceMetrics.ScrapeAsync(client, ct)).ProjectionLag;
 
         // The projection folds the backlog before the listing, so the listing's own memory shows on its own.
         var caughtUp = System.Diagnostics.Stopwatch.StartNew();
@@ -106,6 +106,7 @@ internal sealed class MemoryBoundsPhase : IPhase
         }
 
         var foldedIn = caughtUp.Elapsed;
+        var end = await ServiceMetrics.ScrapeAsync(client, ct);
         var catchUpPeak = rss.Step();
         await BreakdownAsync("projection caught up", context.Service.Pid, client, ct);
 
@@ -132,7 +133,7 @@ internal sealed class MemoryBoundsPhase : IPhase
                   + $"{(idleAfter <= idleBefore + IdleSlackKiB ? "PASS" : "MISS")} back to idle (at most {Mb(idleBefore + IdleSlackKiB)}: the idle before plus {Mb(IdleSlackKiB)})");
         notes.Add($"/metrics: accepted {rate:N0} touchpoints/s over the batch load (customer_lifecycle_touchpoints_total), "
                   + $"{batchTouchpoints / Math.Max(1, batchAppends):N0} touchpoints per batch append, {groupTouchpoints / Math.Max(1, groupCommits):0.0} per group commit of single posts ({groupCommits:N0} commits, customer_lifecycle_append_size), "
-                  + $"rejected by reason: {string.Join(", ", rejections)}; projection lag max {(lags.Count == 0 ? 0 : lags.Max()):N0}, when the load ended {end.ProjectionLag:N0} events (customer_lifecycle_projection_lag); "
+                  + $"rejected by reason: {string.Join(", ", rejections)}; projection lag max {(lags.Count == 0 ? 0 : lags.Max()):N0}, when the load ended {endLag:N0} events (customer_lifecycle_projection_lag); "
                   + $"{end.Families.Count} metric families exported");
         foreach (var note in notes)
         {
