@@ -141,7 +141,7 @@ internal sealed class MemoryBoundsPhase : IPhase
         }
 
         Console.WriteLine($"  metric families: {string.Join(" ", end.Families.Order(StringComparer.Ordinal))}");
-        return new PhaseReport(Number, Title, [batches, single with { Notes = notes }]);
+        return new PhaseReport(Number, Title, [batches, single with { Notes = notes }]) { Idle = (idleBefore, idleAfter, IdleSlackKiB) };
     }
 
     /// <summary>Where the memory is at this point: RSS by kind (/proc) beside the runtime's own figures (/metrics).</summary>
