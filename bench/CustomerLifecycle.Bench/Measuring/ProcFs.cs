@@ -37,10 +37,13 @@ internal static class ProcFs
         }
     }
 
-    /// <summary>VmRSS split into anonymous memory (heaps, stacks) and mapped files (assemblies, libraries), in KiB.</summary>
-    public static (long AnonKiB, long FileKiB) RssParts(int pid)
+    /// <summary>
+    /// VmRSS split into anonymous memory (heaps, stacks), mapped files (assemblies, libraries) and shared memory (where
+    /// .NET keeps JIT-compiled code, mapped twice so that no page is writable and executable at once), in KiB.
+    /// </summary>
+    public static (long AnonKiB, long FileKiB, long SharedKiB) RssParts(int pid)
     {
-        long anon = 0, file = 0;
+        long anon = 0, file = 0, shared = 0;
         try
         {
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
@@ -53,6 +56,10 @@ internal static class ProcFs
                 {
                     file = KiB(line);
                 }
+                else if (line.StartsWith("RssShmem:", StringComparison.Ordinal))
+                {
+                    shared = KiB(line);
+                }
             }
         }
         catch (IOException)
@@ -60,7 +67,7 @@ internal static class ProcFs
             // The process is gone.
         }
 
-        return (anon, file);
+        return (anon, file, shared);
     }
 
     /// <summary>CPU seconds (user + system) a process has used so far.</summary>

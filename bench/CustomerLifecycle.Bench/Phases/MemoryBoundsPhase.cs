@@ -147,9 +147,9 @@ internal sealed class MemoryBoundsPhase : IPhase
     /// <summary>Where the memory is at this point: RSS by kind (/proc) beside the runtime's own figures (/metrics).</summary>
     private static async Task BreakdownAsync(string when, int pid, HttpClient client, CancellationToken ct)
     {
-        var (anon, file) = ProcFs.RssParts(pid);
+        var (anon, file, shared) = ProcFs.RssParts(pid);
         var metrics = await ServiceMetrics.ScrapeAsync(client, ct);
-        Console.WriteLine($"    {when}: RSS anonymous {Mb(anon)}, files {Mb(file)}; {metrics.MemoryBreakdown()}");
+        Console.WriteLine($"    {when}: RSS anonymous {Mb(anon)}, files {Mb(file)}, shared (JIT-compiled code) {Mb(shared)}; {metrics.MemoryBreakdown()}");
     }
 
     private static string Verdict(long kib) => kib < TargetKiB ? "under the 1 GB target" : "OVER the 1 GB target";
