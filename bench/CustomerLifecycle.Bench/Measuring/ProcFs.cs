@@ -37,6 +37,39 @@ internal static class ProcFs
         }
     }
 
+    /// <summary>
+    /// VmRSS split into anonymous memory (heaps, stacks), mapped files (assemblies, libraries) and shared memory (where
+    /// .NET keeps JIT-compiled code, mapped twice so that no page is writable and executable at once), in KiB.
+    /// </summary>
+    public static (long AnonKiB, long FileKiB, long SharedKiB) RssParts(int pid)
+    {
+        long anon = 0, file = 0, shared = 0;
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                {
+                    anon = KiB(line);
+                }
+                else if (line.StartsWith("RssFile:", StringComparison.Ordinal))
+                {
+                    file = KiB(line);
+                }
+                else if (line.StartsWith("RssShmem:", StringComparison.Ordinal))
+                {
+                    shared = KiB(line);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process is gone.
+        }
+
+        return (anon, file, shared);
+    }
+
     /// <summary>CPU seconds (user + system) a process has used so far.</summary>
     public static double CpuSeconds(int pid) => Stat(pid) is { } s ? (s.UserTicks + s.SystemTicks) / TicksPerSecond : 0;
 

@@ -58,6 +58,18 @@ internal sealed class ServiceMetrics
 
     public double Accepted => Sum("customer_lifecycle_touchpoints_total", "outcome=\"accepted\"");
 
+    /// <summary>
+    /// Where the service's memory is, as the runtime reports it: the GC's committed memory and heap size (both as of its
+    /// last collection), the fragmentation inside that heap, Kestrel's pooled buffers, the working set, and how many
+    /// collections of each generation have run.
+    /// </summary>
+    public string MemoryBreakdown() =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"working set {Sum("dotnet_process_memory_working_set_bytes") / 1e6:0} MB, GC committed {Sum("dotnet_gc_last_collection_memory_committed_size_bytes") / 1e6:0} MB, "
+            + $"heap {Sum("dotnet_gc_last_collection_heap_size_bytes") / 1e6:0} MB (LOH {Sum("dotnet_gc_last_collection_heap_size_bytes", "gc_heap_generation=\"loh\"") / 1e6:0}), "
+            + $"fragmentation {Sum("dotnet_gc_last_collection_heap_fragmentation_size_bytes") / 1e6:0} MB, Kestrel pool {Sum("aspnetcore_memory_pool_pooled_bytes") / 1e6:0} MB; "
+            + $"collections gen0 {Sum("dotnet_gc_collections_total", "gc_heap_generation=\"gen0\"")}, gen1 {Sum("dotnet_gc_collections_total", "gc_heap_generation=\"gen1\"")}, gen2 {Sum("dotnet_gc_collections_total", "gc_heap_generation=\"gen2\"")}");
+
     public double ProjectionLag => Sum("customer_lifecycle_projection_lag", "shard=\"CustomerJourney:All\"");
 
     /// <summary>Appends and touchpoints so far on one endpoint (a batch request, or a shared group commit of single posts).</summary>

@@ -23,6 +23,14 @@ internal sealed class MemoryBoundsPhase : IPhase
     private const int GiantBodyBytes = 30 * 1000 * 1000;
     private const int RejectedBatches = 8;
 
+    /// <summary>
+    /// Back to idle: the RSS once the load has ended, the projection has folded the backlog and <see cref="IdleSettle"/>
+    /// has passed is at most this much above the idle RSS before the load (room for warmed caches and pooled connections).
+    /// </summary>
+    private const long IdleSlackKiB = 100 * 1024;
+
+    private static readonly TimeSpan IdleSettle = TimeSpan.FromSeconds(15);
+
     public int Number => 10;
 
     public string Title => "memory bounds: RSS through maximum batches, refused giant bodies and a full quarantine listing, and back to idle; /metrics during the run";
@@ -37,6 +45,7 @@ internal sealed class MemoryBoundsPhase : IPhase
 
         var idleBefore = await IdleAsync(rss, TimeSpan.FromSeconds(5), ct);
         Console.WriteLine($"  idle at start: RSS {Mb(idleBefore)}");
+        await BreakdownAsync("idle at start", context.Service.Pid, client, ct);
         var start = await ServiceMetrics.ScrapeAsync(client, ct);
         using var scraping = new CancellationTokenSource();
         var lags = new List<double>();
@@ -54,6 +63,7 @@ internal sealed class MemoryBoundsPhase : IPhase
             }, token));
         var afterBatches = await ServiceMetrics.ScrapeAsync(client, ct);
         var batchPeak = rss.Step();
+        await BreakdownAsync("after maximum batches", context.Service.Pid, client, ct);
         bodies = [];
 
         // Single touchpoints from 64 clients: the group commit's sizes show in append_size on /api/touchpoints.
@@ -69,29 +79,26 @@ internal sealed class MemoryBoundsPhase : IPhase
             }, token));
         var afterSingles = await ServiceMetrics.ScrapeAsync(client, ct);
         var singlesPeak = rss.Step();
+        await BreakdownAsync("after singles", context.Service.Pid, client, ct);
 
         // Sixteen 30 MB bodies at once: over the batch limit, under the hard ceiling, so each is read and refused.
         var giant = GiantBody();
         var giantStatuses = await Task.WhenAll(Enumerable.Range(0, GiantBodies).Select(_ => PostRawAsync(client, giant, ct)));
         giant = [];
         var giantPeak = rss.Step();
+        await BreakdownAsync("after giant bodies", context.Service.Pid, client, ct);
         var refused = giantStatuses.Count(s => s == HttpStatusCode.RequestEntityTooLarge);
         Console.WriteLine($"  {GiantBodies} bodies of {GiantBodyBytes / 1e6:0} MB at once: {refused} answered 413, others {string.Join(", ", giantStatuses.Where(s => s != HttpStatusCode.RequestEntityTooLarge).Select(s => (int)s))}; peak RSS {Mb(giantPeak)}");
 
-        // Fill the quarantine with refused items, then list all of it page by page.
+        // Fill the quarantine with refused items.
         var invalid = Enumerable.Range(0, RejectedBatches).Select(b => InvalidBatch(context, b, limits.MaxBatchItems)).ToArray();
         var rejectedStatuses = await Task.WhenAll(invalid.Select(body => PostRawAsync(client, body, ct)));
         invalid = [];
-        rss.Step();
-        var listing = await ListQuarantineAsync(client, ct);
-        var listingPeak = rss.Step();
-        Console.WriteLine($"  quarantine listing: {listing.Rows:N0} rows in {listing.Pages} pages, {listing.Bytes / 1e6:0.0} MB of JSON in {listing.Seconds:0.0} s; peak RSS {Mb(listingPeak)} ({string.Join(", ", rejectedStatuses.Distinct().Select(s => (int)s))} for the {RejectedBatches} invalid batches)");
-
         await scraping.CancelAsync();
         await scraper;
-        var end = await ServiceMetrics.ScrapeAsync(client, ct);
+        var endLag = (await ServiceMetrics.ScrapeAsync(client, ct)).ProjectionLag;
 
-        // Idle means the projection has folded the backlog too: until then the service is still at work.
+        // The projection folds the backlog before the listing, so the listing's own memory shows on its own.
         var caughtUp = System.Diagnostics.Stopwatch.StartNew();
         while ((await ServiceMetrics.ScrapeAsync(client, ct)).ProjectionLag > 0 && caughtUp.Elapsed < TimeSpan.FromMinutes(5))
         {
@@ -99,8 +106,18 @@ internal sealed class MemoryBoundsPhase : IPhase
         }
 
         var foldedIn = caughtUp.Elapsed;
-        var peakBeforeIdle = rss.Step();
-        var idleAfter = await IdleAsync(rss, TimeSpan.FromSeconds(15), ct);
+        var end = await ServiceMetrics.ScrapeAsync(client, ct);
+        var catchUpPeak = rss.Step();
+        await BreakdownAsync("projection caught up", context.Service.Pid, client, ct);
+
+        // The whole quarantine, page by page, as an operator would read it.
+        var listing = await ListQuarantineAsync(client, ct);
+        var listingPeak = rss.Step();
+        await BreakdownAsync("after the listing", context.Service.Pid, client, ct);
+        Console.WriteLine($"  quarantine listing: {listing.Rows:N0} rows in {listing.Pages} pages, {listing.Bytes / 1e6:0.0} MB of JSON in {listing.Seconds:0.0} s; peak RSS {Mb(listingPeak)} ({string.Join(", ", rejectedStatuses.Distinct().Select(s => (int)s))} for the {RejectedBatches} invalid batches)");
+
+        var idleAfter = await IdleAsync(rss, IdleSettle, ct);
+        await BreakdownAsync("idle after", context.Service.Pid, client, ct);
         var peak = rss.Peak;
 
         var rate = (afterBatches.Accepted - start.Accepted) / (afterBatches.At - start.At).TotalSeconds;
@@ -111,11 +128,12 @@ internal sealed class MemoryBoundsPhase : IPhase
             .Where(r => r.Count > 0)
             .Select(r => $"{(r.Key.Length == 0 ? "(none)" : r.Key)} {r.Count:N0}");
         notes.Add($"RSS idle {Mb(idleBefore)} before, peak {Mb(peak)} ({Verdict(peak)}): maximum batches {Mb(batchPeak)}, singles {Mb(singlesPeak)}, "
-                  + $"{refused} of {GiantBodies} {GiantBodyBytes / 1e6:0} MB bodies refused with 413 {Mb(giantPeak)}, quarantine listing of {listing.Rows:N0} rows ({listing.Bytes / 1e6:0} MB) {Mb(listingPeak)}; "
-                  + $"the projection's catch-up {Mb(peakBeforeIdle)} ({foldedIn.TotalSeconds:0} s to fold the backlog); idle {Mb(idleAfter)} 15 s after that ({Verdict(idleAfter)})");
+                  + $"{refused} of {GiantBodies} {GiantBodyBytes / 1e6:0} MB bodies refused with 413 {Mb(giantPeak)}, the projection's catch-up {Mb(catchUpPeak)} ({foldedIn.TotalSeconds:0} s to fold the backlog), "
+                  + $"quarantine listing of {listing.Rows:N0} rows ({listing.Bytes / 1e6:0} MB) {Mb(listingPeak)}; idle {Mb(idleAfter)} {IdleSettle.TotalSeconds:0} s after that: "
+                  + $"{(idleAfter <= idleBefore + IdleSlackKiB ? "PASS" : "MISS")} back to idle (at most {Mb(idleBefore + IdleSlackKiB)}: the idle before plus {Mb(IdleSlackKiB)})");
         notes.Add($"/metrics: accepted {rate:N0} touchpoints/s over the batch load (customer_lifecycle_touchpoints_total), "
                   + $"{batchTouchpoints / Math.Max(1, batchAppends):N0} touchpoints per batch append, {groupTouchpoints / Math.Max(1, groupCommits):0.0} per group commit of single posts ({groupCommits:N0} commits, customer_lifecycle_append_size), "
-                  + $"rejected by reason: {string.Join(", ", rejections)}; projection lag max {(lags.Count == 0 ? 0 : lags.Max()):N0}, when the load ended {end.ProjectionLag:N0} events (customer_lifecycle_projection_lag); "
+                  + $"rejected by reason: {string.Join(", ", rejections)}; projection lag max {(lags.Count == 0 ? 0 : lags.Max()):N0}, when the load ended {endLag:N0} events (customer_lifecycle_projection_lag); "
                   + $"{end.Families.Count} metric families exported");
         foreach (var note in notes)
         {
@@ -123,7 +141,15 @@ internal sealed class MemoryBoundsPhase : IPhase
         }
 
         Console.WriteLine($"  metric families: {string.Join(" ", end.Families.Order(StringComparer.Ordinal))}");
-        return new PhaseReport(Number, Title, [batches, single with { Notes = notes }]);
+        return new PhaseReport(Number, Title, [batches, single with { Notes = notes }]) { Idle = (idleBefore, idleAfter, IdleSlackKiB) };
+    }
+
+    /// <summary>Where the memory is at this point: RSS by kind (/proc) beside the runtime's own figures (/metrics).</summary>
+    private static async Task BreakdownAsync(string when, int pid, HttpClient client, CancellationToken ct)
+    {
+        var (anon, file, shared) = ProcFs.RssParts(pid);
+        var metrics = await ServiceMetrics.ScrapeAsync(client, ct);
+        Console.WriteLine($"    {when}: RSS anonymous {Mb(anon)}, files {Mb(file)}, shared (JIT-compiled code) {Mb(shared)}; {metrics.MemoryBreakdown()}");
     }
 
     private static string Verdict(long kib) => kib < TargetKiB ? "under the 1 GB target" : "OVER the 1 GB target";

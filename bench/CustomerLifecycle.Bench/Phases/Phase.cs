@@ -46,6 +46,9 @@ internal sealed record PhaseReport(int Number, string Title, IReadOnlyList<Measu
 {
     /// <summary>The whole phase, warm-up included: its peak service memory is phase 8's figure.</summary>
     public ResourceUsage? Whole { get; init; }
+
+    /// <summary>The service's idle RSS before the phase's load and once it has settled afterwards, with the allowed rise (KiB).</summary>
+    public (long BeforeKiB, long AfterKiB, long SlackKiB)? Idle { get; init; }
 }
 
 /// <summary>Everything a phase needs, and the one way to take a measurement so that all are taken alike.</summary>

@@ -131,6 +131,13 @@ internal static class Summary
             ratios.Add(new Ratio("Peak service RSS (all phases) ÷ 1 GB", $"{Mb(peak)} / 1024 MB", peak / 1024.0 / 1024, 1, [], AtMost: true));
         }
 
+        foreach (var phase in measured.Where(p => p.Idle is not null))
+        {
+            var (before, after, slack) = phase.Idle!.Value;
+            ratios.Add(new Ratio(
+                $"Idle RSS after the load ÷ (idle before + {Mb(slack)}), phase {phase.Number}", $"{Mb(after)} / {Mb(before + slack)}", (double)after / (before + slack), 1, [], AtMost: true));
+        }
+
         return ratios;
     }
 

@@ -16,40 +16,73 @@ public sealed record ReceivedBody(ReadOnlyMemory<byte> Kept, long TotalBytes, by
 
 public static class RequestBody
 {
+    private const int SegmentBytes = 64 * 1024;
+
+    /// <summary>Reads the whole body but keeps at most <paramref name="keep"/> bytes of it, whatever its Content-Length says.</summary>
+    public static Task<ReceivedBody> ReadAsync(HttpRequest request, int keep, CancellationToken ct) => ReadAsync(request, keep, null, ct);
+
     /// <summary>
     /// Reads the whole body but keeps at most <paramref name="keep"/> bytes of it, so a client sending a body over
-    /// the limits costs the service the limit, not the body. Kestrel's MaxRequestBodySize still ends a body past the
+    /// the limits costs the service the limit, not the body. A body whose Content-Length is already over
+    /// <paramref name="keep"/> is refused whatever it holds (too large, or shorter than announced), so of it only the
+    /// first <paramref name="prefixWhenOver"/> bytes are kept. Kestrel's MaxRequestBodySize still ends a body past the
     /// hard ceiling (413), and its minimum data rate a body too slow (408).
     /// </summary>
-    public static async Task<ReceivedBody> ReadAsync(HttpRequest request, int keep, CancellationToken ct)
+    public static async Task<ReceivedBody> ReadAsync(HttpRequest request, int keep, int? prefixWhenOver, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        // Content-Length is the client's claim, not a fact: never pre-allocate more than a modest start on its word.
-        var capacity = (int)Math.Min(request.ContentLength ?? 16 * 1024, Math.Min(keep, 1024 * 1024));
-        using var kept = new MemoryStream(Math.Max(capacity, 0));
+        if (request.ContentLength > keep && prefixWhenOver is { } prefix)
+        {
+            keep = Math.Min(keep, prefix);
+        }
+
+        // Content-Length is the client's claim, not a fact: what is held while reading grows with the bytes that came,
+        // in pooled segments, and the kept body is then copied once into an array of its exact size (a 5 MiB body
+        // costs one 5 MiB array, not a doubling stream's 15 MiB of large-object-heap garbage).
+        var segments = new List<byte[]>();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var chunk = ArrayPool<byte>.Shared.Rent(SegmentBytes);
         try
         {
             long total = 0;
+            var keptBytes = 0;
             int read;
-            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            while ((read = await request.Body.ReadAsync(chunk.AsMemory(0, SegmentBytes), ct)) > 0)
             {
                 hash.AppendData(chunk, 0, read);
                 var room = (int)Math.Max(0, Math.Min(read, keep - total));
-                if (room > 0)
+                for (var copied = 0; copied < room;)
                 {
-                    kept.Write(chunk, 0, room);
+                    var at = keptBytes % SegmentBytes;
+                    if (at == 0)
+                    {
+                        segments.Add(ArrayPool<byte>.Shared.Rent(SegmentBytes));
+                    }
+
+                    var count = Math.Min(room - copied, SegmentBytes - at);
+                    Buffer.BlockCopy(chunk, copied, segments[^1], at, count);
+                    (copied, keptBytes) = (copied + count, keptBytes + count);
                 }
 
                 total += read;
             }
 
-            return new ReceivedBody(kept.GetBuffer().AsMemory(0, (int)kept.Length), total, hash.GetHashAndReset());
+            var kept = GC.AllocateUninitializedArray<byte>(keptBytes);
+            for (var i = 0; i < segments.Count; i++)
+            {
+                var offset = i * SegmentBytes;
+                Buffer.BlockCopy(segments[i], 0, kept, offset, Math.Min(SegmentBytes, keptBytes - offset));
+            }
+
+            return new ReceivedBody(kept, total, hash.GetHashAndReset());
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(chunk);
+            foreach (var segment in segments)
+            {
+                ArrayPool<byte>.Shared.Return(segment);
+            }
         }
     }
 }

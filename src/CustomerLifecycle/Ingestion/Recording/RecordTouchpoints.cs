@@ -47,7 +47,7 @@ public static class RecordTouchpoints
     {
         var origin = new RequestOrigin(OneRoute, http.User.Identity?.Name, clock.Now());
         var limit = parser.Limits.MaxEventBytes;
-        var received = await RequestBody.ReadAsync(http.Request, Math.Max(limit, parser.Limits.QuarantinePrefixBytes), ct);
+        var received = await RequestBody.ReadAsync(http.Request, Math.Max(limit, parser.Limits.QuarantinePrefixBytes), parser.Limits.QuarantinePrefixBytes, ct);
         if (await RefuseNonJsonAsync(http, received, parser.Limits, appender, origin, ct) is { } refused)
         {
             return refused;
@@ -100,7 +100,7 @@ public static class RecordTouchpoints
     {
         var origin = new RequestOrigin(BatchRoute, http.User.Identity?.Name, clock.Now());
         var limits = parser.Limits;
-        var received = await RequestBody.ReadAsync(http.Request, Math.Max(limits.MaxBatchBytes, limits.QuarantinePrefixBytes), ct);
+        var received = await RequestBody.ReadAsync(http.Request, Math.Max(limits.MaxBatchBytes, limits.QuarantinePrefixBytes), limits.QuarantinePrefixBytes, ct);
         if (await RefuseNonJsonAsync(http, received, limits, appender, origin, ct) is { } refused)
         {
             return refused;
