@@ -25,7 +25,7 @@ public class SubscriptionRetentionHttpTests(CustomerLifecycleApp app)
             var customer = $"{prefix}{name}-{i}";
             var subscription = $"s-{name}-{i}";
             var start = monthStart.AddDays(random.Next(0, 27)).AddHours(9);
-            var theta = BetaSample(random, Alpha, Beta);
+            var theta = MathNet.Numerics.Distributions.Beta.Sample(random, Alpha, Beta);
             yield return Json.Touchpoint("subscription_started", customer,
                 new JsonObject { ["subscriptionId"] = subscription, ["plan"] = "pro", ["amount"] = 10m, ["currency"] = "EUR", ["interval"] = interval }, occurredAt: At(start));
             for (var n = 1; ; n++)
@@ -50,42 +50,6 @@ public class SubscriptionRetentionHttpTests(CustomerLifecycleApp app)
             }
         }
     }
-
-    private static double BetaSample(Random random, double a, double b)
-    {
-        var x = GammaSample(random, a);
-        return x / (x + GammaSample(random, b));
-    }
-
-    private static double GammaSample(Random random, double shape)
-    {
-        if (shape < 1)
-        {
-            return GammaSample(random, shape + 1) * Math.Pow(random.NextDouble(), 1 / shape);
-        }
-
-        var d = shape - (1.0 / 3);
-        var c = 1 / Math.Sqrt(9 * d);
-        while (true)
-        {
-            double x, v;
-            do
-            {
-                x = Normal(random);
-                v = 1 + (c * x);
-            }
-            while (v <= 0);
-
-            v = v * v * v;
-            var u = random.NextDouble();
-            if (Math.Log(u) < (0.5 * x * x) + d - (d * v) + (d * Math.Log(v)))
-            {
-                return d * v;
-            }
-        }
-    }
-
-    private static double Normal(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     [Fact]
     public async Task Cohorts_of_the_store_get_sbg_fits_that_recover_the_drawn_parameters_retention_curves_and_lifetime_values()
