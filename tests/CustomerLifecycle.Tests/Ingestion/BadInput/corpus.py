@@ -187,7 +187,7 @@ qs = [
         ("from full date", "?from=2026-01-01&to=2026-02", "from"), ("too many cohorts", "?from=1970-01&to=2999-12", "to")]),
     ("stages", "/api/lifecycle/stages", [("asOf garbage", "?asOf=soon", "asOf"), ("asOf year 9999", "?asOf=9999-12-31T23:59:59Z", "asOf"),
         ("asOf year 0001", "?asOf=0001-01-01T00:00:00Z", "asOf"), ("cohort bad", "?cohort=2026-1", "cohort"), ("cohort year 9999", "?cohort=9999-12", "cohort")]),
-    ("time in stage", "/api/lifecycle/time-in-stage", [("cohort bad", "?cohort=13-2026", "cohort"), ("cohort 9999", "?cohort=9999-12", "cohort"), ("fresh not bool", "?fresh=maybe", "fresh")]),
+    ("time in stage", "/api/lifecycle/time-in-stage", [("cohort bad", "?cohort=13-2026", "cohort"), ("cohort 9999", "?cohort=9999-12", "cohort"), ("cohort month 13", "?cohort=2026-13", "cohort")]),
     ("customers in stage", "/api/lifecycle/stages/{}/customers", []),
     ("churn risk", "/api/analytics/churn-risk", [("sort unknown", "?sort=name", "sort"), ("limit zero", "?limit=0", "limit"), ("limit huge", "?limit=1000000", "limit"),
         ("offset negative", "?offset=-5", "offset"), ("limit text", "?limit=ten", "limit"), ("snapshotId not guid", "?snapshotId=abc", "snapshotId"),
