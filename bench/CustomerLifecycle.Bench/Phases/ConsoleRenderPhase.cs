@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using CustomerLifecycle.Bench.Measuring;
 using CustomerLifecycle.Bench.Workload;
 using Microsoft.Playwright;
@@ -58,6 +60,15 @@ internal sealed class ConsoleRenderPhase : IPhase
             new("render-verify", "Verify", _ => "/operations/verify", ["form, [role='search'], h1"], "Verify"),
             new("render-what-if", "What-if", _ => "/operations/what-if", ["h1"], "Compare"),
         ];
+
+        // The value-and-risk page reads the newest completed full-scope CLV fit (phase 6 fits one); without it the page
+        // only says so.
+        var snapshots = await context.Service.Client.GetFromJsonAsync<JsonObject>("/api/analytics/clv/snapshots", context.Cancellation);
+        if (snapshots?["snapshots"]?.AsArray().Any(s => (string?)s?["status"] == "completed" && (bool?)s?["fullScope"] == true) != true)
+        {
+            Console.WriteLine("  value and risk: not measured — no completed full-scope CLV snapshot (phase 6's fit did not complete)");
+            pages = [.. pages.Where(p => p.Key != "render-value")];
+        }
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -169,6 +169,9 @@ internal sealed class QueryLatencyPhase : IPhase
                     return (true, string.Create(CultureInfo.InvariantCulture, $"CLV fit over the whole store (for the churn-risk list) took {started.Elapsed.TotalSeconds:0.0} s, service RSS up to {Mb(peak)}"));
                 case "failed":
                     return (false, $"CLV fit failed after {started.Elapsed.TotalSeconds:0} s ({(string?)status?["error"]}): churn-risk list not measured");
+                // Finished without a snapshot the lists read by default (they take the newest completed fit).
+                case "degraded" or "no_data":
+                    return (false, $"CLV fit ended {(string?)status?["status"]} after {started.Elapsed.TotalSeconds:0} s ({string.Join(", ", status?["problems"]?.AsArray().Select(p => (string?)p?["code"]) ?? [])}): churn-risk list not measured");
             }
         }
 
