@@ -44,11 +44,12 @@ public class ConsoleOperatorPagesTests(ConsoleBrowser browser)
         await open.ClickAsync();
         await page.GetByTestId("rebuild-confirmation").GetByRole(AriaRole.Button, new() { Name = "Rebuild CustomerJourney now" }).ClickAsync();
 
-        var rebuild = page.GetByTestId("rebuild");
-        await Assertions.Expect(rebuild).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = 60_000 });
+        // An earlier rebuild in the same database leaves its bar at 100 until this one starts: this one goes below and back.
+        await page.WaitForFunctionAsync(
+            "() => { const v = window.barValues.map(Number); const i = v.findIndex(x => x < 100); return i >= 0 && v.slice(i).includes(100); }",
+            null, new() { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByTestId("rebuild")).ToHaveAttributeAsync("data-state", "completed");
         await Assertions.Expect(page.GetByTestId("rebuild-bar")).ToHaveAttributeAsync("aria-valuenow", "100");
-        var values = (await page.EvaluateAsync<string[]>("() => window.barValues")).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList();
-        Assert.True(values.Count >= 2 && values[0] < 100 && values[^1] == 100, $"the bar showed {string.Join(", ", values)}");
 
         var report = (await api.GetFromJsonAsync<JsonObject>("/api/projections"))!;
         var status = report["projections"]![0]!["rebuild"]!;
