@@ -53,7 +53,7 @@ internal sealed record BenchOptions
           --large-customers N   customers in the history restored for the rebuild and the queries (phases 7 and 6; default 1000000)
           --large-events N      touchpoints in that history (default 10000000, at least one per customer)
           --quick               smoke run with small N (5000 events, a history of 20000 customers and 200000 touchpoints), about a minute
-          --phases 5,7,6        run only these phases (6 needs 7; 10 is the memory-bounds run)
+          --phases 5,7,6        run only these phases (6 and 11 need 7; 10 is the memory-bounds run; 11 renders the console's pages)
           --connection cs       use this PostgreSQL (needs CREATEDB) instead of a private server under .data/bench
           --server-setting n=v  a setting of the private server over the sized ones (repeatable), e.g. jit=off
           --keep-database       do not drop the run's database at the end (the next run drops it), to inspect it
@@ -64,7 +64,7 @@ internal sealed record BenchOptions
         var phases = new HashSet<int>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var phase) || phase is < 1 or > 10 or 8)
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var phase) || phase is < 1 or > 11 or 8)
             {
                 return null;
             }
@@ -122,7 +122,7 @@ internal sealed record BenchOptions
                 case "--help" or "-h":
                     return false;
                 default:
-                    problem = $"unknown or incomplete option '{args[i]}' (--events needs a whole number of at least 1000, --large-customers 100 to 9999999, --large-events at least 100, --phases numbers 1 to 7, 9 and 10 separated by commas (8, memory, is printed by every run), --server-setting name=value)";
+                    problem = $"unknown or incomplete option '{args[i]}' (--events needs a whole number of at least 1000, --large-customers 100 to 9999999, --large-events at least 100, --phases numbers 1 to 7, 9, 10 and 11 separated by commas (8, memory, is printed by every run), --server-setting name=value)";
                     return false;
             }
         }

@@ -13,7 +13,8 @@ namespace CustomerLifecycle.Bench;
 /// <summary>One run: one PostgreSQL, one fresh database, the service as its own process, every phase in order.</summary>
 internal static class BenchRun
 {
-    // Phase 7 runs before 6: it restores the large history and rebuilds the read models that 6 queries.
+    // Phase 7 runs before 6: it restores the large history and rebuilds the read models that 6 queries; 11 renders the
+    // console's pages over the same read models and 6's CLV snapshot.
     private static IPhase[] Phases() =>
     [
         new CopyCeilingPhase(),
@@ -23,6 +24,7 @@ internal static class BenchRun
         new ProjectionLagPhase(),
         new RebuildPhase(),
         new QueryLatencyPhase(),
+        new ConsoleRenderPhase(),
         new FoldCostPhase(),
         new MemoryBoundsPhase(),
     ];

@@ -150,6 +150,49 @@ internal static class ProcFs
         return title[prefix.Length..];
     }
 
+    /// <summary>
+    /// CPU seconds of a process and of its descendants (a browser the bench drives, with its helper processes), each
+    /// descendant with what it collected from children that exited. The subtrees of <paramref name="excluded"/> (the
+    /// service the bench started, a server) are left out: they are measured on their own.
+    /// </summary>
+    public static double TreeCpuSeconds(int root, IReadOnlyCollection<int> excluded)
+    {
+        var children = new Dictionary<int, List<int>>();
+        var stats = new Dictionary<int, ProcessStat>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Stat(pid) is { } stat)
+            {
+                stats[pid] = stat;
+                if (!children.TryGetValue(stat.ParentPid, out var list))
+                {
+                    children[stat.ParentPid] = list = [];
+                }
+
+                list.Add(pid);
+            }
+        }
+
+        // The root's own time only: what it collected from exited children includes a replaced service's.
+        var total = CpuSeconds(root);
+        var pending = new Stack<int>(children.GetValueOrDefault(root) ?? []);
+        while (pending.TryPop(out var pid))
+        {
+            if (excluded.Contains(pid) || !stats.TryGetValue(pid, out var stat))
+            {
+                continue;
+            }
+
+            total += (stat.UserTicks + stat.SystemTicks + stat.ChildUserTicks + stat.ChildSystemTicks) / TicksPerSecond;
+            foreach (var child in children.GetValueOrDefault(pid) ?? [])
+            {
+                pending.Push(child);
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>The parent of a process, or null if it is not on this machine.</summary>
     public static int? ParentOf(int pid) => Stat(pid)?.ParentPid;
 

@@ -133,7 +133,7 @@ internal sealed class ResourceMonitor : IAsyncDisposable
     {
         public static Snapshot Take(int servicePid, int? postmasterPid) =>
             new(Stopwatch.GetTimestamp(), servicePid, ProcFs.ThreadCpu(servicePid), ProcFs.PostgresCpu(postmasterPid),
-                ProcFs.CpuSeconds(Environment.ProcessId), ProcFs.MachineCpuSeconds());
+                ProcFs.TreeCpuSeconds(Environment.ProcessId, postmasterPid is { } postmaster ? [servicePid, postmaster] : [servicePid]), ProcFs.MachineCpuSeconds());
     }
 
     internal sealed class Window(ResourceMonitor monitor, Snapshot start)

@@ -22,6 +22,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         this.log = log;
         LogPath = logPath;
         BaseAddress = baseAddress;
+        ApiKey = apiKey;
         // Enough connections for the 64-client phase; no proxy, no cookies: only the service's own work is measured.
         var handler = new SocketsHttpHandler
         {
@@ -38,6 +39,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
     public int Pid => process.Id;
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The run's key (all scopes), for a client that signs in with it, as the console's sign-in form does.</summary>
+    public string ApiKey { get; }
 
     public HttpClient Client { get; }
 

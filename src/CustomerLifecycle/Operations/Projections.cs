@@ -22,6 +22,9 @@ public sealed record RebuildStatus(string Projection, string State, DateTimeOffs
 
     /// <summary>Read-model documents the rebuild wrote.</summary>
     public int? Journeys { get; init; }
+
+    /// <summary>How far the rebuild has come: its step and the customers folded; null until it has counted them, and for Marten's rebuilds.</summary>
+    public RebuildProgress? Progress { get; init; }
 }
 
 /// <param name="RunningHere">Whether this node runs the projection's agent now (Wolverine gives each agent to one node of the cluster).</param>
@@ -73,8 +76,8 @@ public sealed partial class ProjectionRebuilds(
             if (shards.Includes(running.Projection))
             {
                 // Customer by customer into shadow tables, swapped in whole; the live agent waits meanwhile.
-                var result = await bulk.RunAsync(lifetime.ApplicationStopping);
-                latest[running.Projection] = running with
+                var result = await bulk.RunAsync(lifetime.ApplicationStopping, progress => Report(running, progress));
+                latest[running.Projection] = latest[running.Projection] with
                 {
                     State = "completed", FinishedAt = clock.Now(), Through = result.Through, Events = result.Events + result.Ticks,
                     Journeys = result.Journeys,
@@ -90,9 +93,17 @@ public sealed partial class ProjectionRebuilds(
         catch (Exception ex)
         {
             LogRebuildFailed(logger, running.Projection, ex);
-            latest[running.Projection] = running with { State = "failed", FinishedAt = clock.Now(), Error = ex.Message };
+            latest[running.Projection] = latest[running.Projection] with { State = "failed", FinishedAt = clock.Now(), Error = ex.Message };
         }
     }
+
+    /// <summary>Keeps the furthest progress: the rebuild's workers report concurrently, so a report can arrive behind a later one.</summary>
+    private void Report(RebuildStatus running, RebuildProgress progress) =>
+        latest.AddOrUpdate(running.Projection, running with { Progress = progress }, (_, existing) =>
+            existing.StartedAt == running.StartedAt && existing.State == "running"
+            && (existing.Progress is not { } shown || progress.Step > shown.Step || (progress.Step == shown.Step && progress.CustomersDone > shown.CustomersDone))
+                ? existing with { Progress = progress }
+                : existing);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rebuild of projection {Projection} failed")]
     private static partial void LogRebuildFailed(ILogger logger, string projection, Exception ex);

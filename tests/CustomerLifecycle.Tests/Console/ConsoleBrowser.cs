@@ -1,8 +1,14 @@
+using CustomerLifecycle.Lifecycle;
+using CustomerLifecycle.Lifecycle.Journeys;
+using CustomerLifecycle.Lifecycle.Journeys.Rebuilding;
 using CustomerLifecycle.Tests.Support;
+using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 using Microsoft.Playwright;
 
 namespace CustomerLifecycle.Tests.Console;
@@ -20,6 +26,13 @@ public sealed class ConsoleServer : CustomerLifecycleApp
         // Outside Development, static web assets (the framework's and Radzen's) come from a published wwwroot; the
         // test host runs from the build output, so it reads them through the build's manifest as `dotnet run` does.
         builder.UseStaticWebAssets();
+        // Rebuilds fold small chunks, so a rebuild of a few hundred demo customers reports progress many times.
+        builder.ConfigureServices(services => services.AddSingleton(sp => new JourneyBulkRebuild(
+            sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<RuleSet>(),
+            sp.GetRequiredService<JourneyShards>(), sp.GetRequiredService<LiveProjectionAgents>(), sp.GetRequiredService<ILogger<JourneyBulkRebuild>>())
+        {
+            ChunkSize = 20,
+        }));
     }
 
     public string BaseUrl => Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses

@@ -131,6 +131,49 @@ public class ConsoleBrowserTests(ConsoleBrowser browser)
     }
 
     [Fact]
+    public async Task The_overview_shows_the_periods_transitions_and_net_revenue_as_the_api_does_for_its_channel()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var channel = Json.NewId("ch");
+        string buyer = Json.NewId("c"), looker = Json.NewId("c");
+        static string At(DateTimeOffset at) => at.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        await PostAsync(
+            Click(buyer, channel, At(now.AddDays(-3))),
+            Json.Purchase(buyer, amount: 25m, occurredAt: At(now.AddDays(-2))),
+            Click(looker, channel, At(now.AddDays(-2))));
+        // The overview's days: the 30 days up to today; its revenue: the calendar months they touch.
+        var from = DateOnly.FromDateTime(now.UtcDateTime).AddDays(-29);
+        var to = DateOnly.FromDateTime(now.UtcDateTime);
+        var flows = (await api.GetFromJsonAsync<JsonObject>($"/api/lifecycle/stages/flows?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&channel={channel}"))!;
+        var revenue = (await api.GetFromJsonAsync<JsonObject>($"/api/analytics/revenue?from={from:yyyy-MM}&to={to:yyyy-MM}&channel={channel}"))!;
+        Assert.Equal(25m, (decimal)revenue["total"]![0]!["amount"]!);
+
+        var page = await browser.SignedInPageAsync(TestKeys.Read);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Apply" })).ToBeEnabledAsync();
+        await page.GetByLabel("Acquisition channel").FillAsync(channel);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("headline-revenue")).ToHaveTextAsync("25.00 EUR");
+        foreach (var total in flows["totals"]!.AsArray())
+        {
+            var name = StageName(total!["stage"]!.GetValue<string>());
+            await Assertions.Expect(page.GetByTestId($"entered-{name}")).ToHaveTextAsync(total["entered"]!.GetValue<long>().ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+            await Assertions.Expect(page.GetByTestId($"left-{name}")).ToHaveTextAsync(total["left"]!.GetValue<long>().ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        await Assertions.Expect(page.GetByTestId("entered-Prospect")).ToHaveTextAsync("2");
+        await Assertions.Expect(page.GetByTestId("left-Prospect")).ToHaveTextAsync("1");
+        // The chart of the chosen stage is drawn, one column for the buyer's day.
+        await Assertions.Expect(page.GetByTestId("flows-chart").Locator("svg path.rz-column, svg .rz-column-series path").First).ToBeAttachedAsync();
+
+        // A channel nobody came through has no transitions and no revenue.
+        await page.GetByLabel("Acquisition channel").FillAsync(Json.NewId("nobody"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("headline-revenue")).ToHaveTextAsync("–");
+        await Assertions.Expect(page.GetByTestId("entered-Prospect")).ToHaveTextAsync("0");
+    }
+
+    [Fact]
     public async Task Customer_360_shows_touchpoints_and_transitions_with_their_causes()
     {
         var customer = Json.NewId("c");

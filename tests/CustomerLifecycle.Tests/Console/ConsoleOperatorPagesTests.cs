@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using CustomerLifecycle.DemoData.Generation;
+using CustomerLifecycle.DemoData.Posting;
 using CustomerLifecycle.Tests.Support;
 using Microsoft.Playwright;
 
@@ -15,6 +17,53 @@ public class ConsoleOperatorPagesTests(ConsoleBrowser browser)
     private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en");
 
     private readonly HttpClient api = browser.App.ClientWithKey(TestKeys.All);
+
+    [Fact]
+    public async Task An_operator_starts_a_rebuild_over_demo_data_and_its_progress_bar_runs_to_done()
+    {
+        var today = DateTimeOffset.UtcNow;
+        var data = DemoDataGenerator.Generate(new DemoSettings(Customers: 200, Seed: 29, Until: DateOnly.FromDateTime(today.UtcDateTime)));
+        var posted = await new TouchpointPoster(browser.App.ClientWithKey(TestKeys.Ingest)).PostAsync(data.Touchpoints);
+        Assert.True(posted.Succeeded, posted.Failure);
+        await browser.App.WaitForProjectionsAsync();
+
+        var page = await browser.SignedInPageAsync(TestKeys.Operate, "/operations");
+        var open = page.GetByRole(AriaRole.Button, new() { Name = "Rebuild CustomerJourney…" });
+        await Assertions.Expect(open).ToBeEnabledAsync();
+        // Every value the bar shows, from the click on.
+        await page.EvaluateAsync("""
+            () => {
+              window.barValues = [];
+              new MutationObserver(() => {
+                const bar = document.querySelector("[data-testid='rebuild-bar']");
+                const value = bar?.getAttribute('aria-valuenow');
+                if (value !== null && value !== undefined && window.barValues.at(-1) !== value) window.barValues.push(value);
+              }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+            }
+            """);
+        await open.ClickAsync();
+        await page.GetByTestId("rebuild-confirmation").GetByRole(AriaRole.Button, new() { Name = "Rebuild CustomerJourney now" }).ClickAsync();
+
+        // An earlier rebuild in the same database leaves its bar at 100 until this one starts: this one goes below and back.
+        await page.WaitForFunctionAsync(
+            "() => { const v = window.barValues.map(Number); const i = v.findIndex(x => x < 100); return i >= 0 && v.slice(i).includes(100); }",
+            null, new() { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByTestId("rebuild")).ToHaveAttributeAsync("data-state", "completed");
+        await Assertions.Expect(page.GetByTestId("rebuild-bar")).ToHaveAttributeAsync("aria-valuenow", "100");
+
+        var report = (await api.GetFromJsonAsync<JsonObject>("/api/projections"))!;
+        var status = report["projections"]![0]!["rebuild"]!;
+        Assert.Equal("completed", (string)status["state"]!);
+        Assert.Equal((long)status["progress"]!["customers"]!, (long)status["progress"]!["customersDone"]!);
+        await Assertions.Expect(page.GetByTestId("rebuild-state")).ToContainTextAsync(
+            $"{((long)status["journeys"]!).ToString("N0", English)} customers, {((long)status["events"]!).ToString("N0", English)} events");
+
+        // The live projection has resumed: a new customer reaches the read model.
+        var customer = Json.NewId("c");
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync("/api/touchpoints/batch", Json.Batch(Json.Purchase(customer)))).StatusCode);
+        await browser.App.WaitForProjectionsAsync();
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync($"/api/customers/{customer}/profile")).StatusCode);
+    }
 
     [Fact]
     public async Task The_quarantine_shows_a_rejections_reason_field_errors_and_exact_bytes()

@@ -39,8 +39,13 @@ public class ConsoleScreenshotTests(ConsoleBrowser browser)
         await Assertions.Expect(page.GetByTestId("trend-chart").Locator("svg").First).ToBeVisibleAsync();
         await page.GotoAsync($"/customers/{customer}");
         await CaptureAsync(page, "Customer 360", Path.Combine(folder, "customer-360.png"), "Find");
+        // The operations page after a rebuild of the demo data, its progress bar at done.
         await page.GotoAsync("/operations");
-        await CaptureAsync(page, "Operations", Path.Combine(folder, "operations.png"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Rebuild CustomerJourney…" })).ToBeEnabledAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rebuild CustomerJourney…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rebuild CustomerJourney now" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("rebuild")).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = 60_000 });
+        await CaptureAsync(page, "Operations", Path.Combine(folder, "operations.png"), "Rebuild CustomerJourney…");
 
         await page.GotoAsync("/funnel");
         await CaptureAsync(page, "Funnel", Path.Combine(folder, "funnel.png"), "Apply");

@@ -61,6 +61,10 @@ public class BulkRebuildHttpTests(CustomerLifecycleApp app)
         var rebuild = await WaitForRebuildAsync();
 
         Assert.Equal("completed", (string)rebuild["state"]!);
+        // Its progress stays on it: the last step, and every customer counted at the start folded.
+        Assert.Equal("swapping", (string)rebuild["progress"]!["step"]!);
+        Assert.Equal((long)rebuild["progress"]!["customers"]!, (long)rebuild["progress"]!["customersDone"]!);
+        Assert.True((long)rebuild["progress"]!["customers"]! >= customers.Length);
         await app.WaitForProjectionsAsync();
         Assert.Equal(purchasesOfLast + 1, await PurchasesAsync(customers[^1]));
         var after = await SnapshotAsync(customers[..^1]);

@@ -11,6 +11,19 @@ namespace CustomerLifecycle.Lifecycle.Journeys.Rebuilding;
 
 public sealed record BulkRebuildResult(long Through, long Events, long Ticks, int Journeys);
 
+/// <summary>What a rebuild is doing: folding customers (most of its time), then counting, indexing and swapping in.</summary>
+public enum RebuildStep
+{
+    Folding,
+    Counting,
+    Indexing,
+    Swapping,
+}
+
+/// <param name="Customers">The customers (streams) to fold, counted when the rebuild began.</param>
+/// <param name="CustomersDone">Customers folded and written so far.</param>
+public sealed record RebuildProgress(RebuildStep Step, long Customers, long CustomersDone);
+
 /// <summary>
 /// Rebuilds the <see cref="CustomerJourneyProjection"/> read model (journeys and their mirror tables) from the event
 /// store, customer by customer instead of event by event.
@@ -102,8 +115,10 @@ public sealed partial class JourneyBulkRebuild(
     private readonly Dictionary<string, Type> touchpointTypes = TouchpointTypes.All.ToDictionary(t => t.Name, t => t.Type, StringComparer.Ordinal);
     private readonly string dotnetType = typeof(CustomerJourney).FullName!;
 
-    public async Task<BulkRebuildResult> RunAsync(CancellationToken ct)
+    /// <param name="progress">Told after each chunk and at each later step; called from the rebuild's workers.</param>
+    public async Task<BulkRebuildResult> RunAsync(CancellationToken ct, Action<RebuildProgress>? progress = null)
     {
+        progress ??= static _ => { };
         var clock = Stopwatch.StartNew();
         await using var control = await dataSource.OpenConnectionAsync(ct);
         if (!await ScalarAsync<bool>(control, "select pg_try_advisory_lock($1)", AdvisoryLockKey, ct))
@@ -123,13 +138,15 @@ public sealed partial class JourneyBulkRebuild(
 
             var through = await HighWaterMarkAsync(control, ct);
             await ExecuteAsync(control, PrepareSql(through), ct);
-            var totals = new Totals();
+            var totals = new Totals { Customers = await CustomerCountAsync(control, ct), Progress = progress };
+            progress(new RebuildProgress(RebuildStep.Folding, totals.Customers, 0));
             var chunks = Channel.CreateBounded<string[]>(Parallelism * 2);
             var producer = ProduceChunksAsync(chunks.Writer, ct);
             var workers = Enumerable.Range(0, Parallelism).Select(_ => WorkAsync(chunks.Reader, through, totals, ct)).ToList();
             await Task.WhenAll([producer, .. workers]);
             LogLoaded(logger, totals.Journeys, totals.Events, through, clock.Elapsed.TotalSeconds);
             // The shadows carry no counting triggers (counting row by row would cost more than one pass at the end).
+            progress(new RebuildProgress(RebuildStep.Counting, totals.Customers, totals.CustomersDone));
             await ExecuteAsync(control, JourneyTables.CountFlowsSql(Schema, JourneyTables.Spells + Suffix, JourneyTables.Flows + Suffix), ct);
             await ExecuteAsync(
                 control,
@@ -139,8 +156,10 @@ public sealed partial class JourneyBulkRebuild(
             await ExecuteAsync(
                 control, PopulationCounts.CountAllSql(Schema, JourneyTables.Spells + Suffix, PopulationCounts.StageTime + Suffix, PopulationCounts.Funnel + Suffix), ct);
 
+            progress(new RebuildProgress(RebuildStep.Indexing, totals.Customers, totals.CustomersDone));
             var indexes = await IndexesAsync(control, ct);
             await ExecuteAsync(control, IndexSql(indexes), ct);
+            progress(new RebuildProgress(RebuildStep.Swapping, totals.Customers, totals.CustomersDone));
             await using (var swap = await control.BeginTransactionAsync(ct))
             {
                 await ExecuteAsync(control, SwapSql(indexes, through), ct);
@@ -248,6 +267,8 @@ public sealed partial class JourneyBulkRebuild(
 
             await WriteAsync(connection, journeys, ct);
             Interlocked.Add(ref totals.Journeys, journeys.Count);
+            var done = Interlocked.Add(ref totals.CustomersDone, ids.Length);
+            totals.Progress(new RebuildProgress(RebuildStep.Folding, totals.Customers, done));
         }
     }
 
@@ -349,8 +370,18 @@ public sealed partial class JourneyBulkRebuild(
         return (T)(await command.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>The customer streams the chunks walk (stream ids starting with $ are not customers).</summary>
+    private static async Task<long> CustomerCountAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select count(*) from {Schema}.mt_streams where id not like '$%'", connection) { CommandTimeout = 0 };
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     private sealed class Totals
     {
+        public long Customers;
+        public long CustomersDone;
+        public Action<RebuildProgress> Progress = static _ => { };
         public long Events;
         public long Ticks;
         public int Journeys;
