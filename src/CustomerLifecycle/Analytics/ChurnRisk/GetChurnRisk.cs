@@ -157,8 +157,14 @@ public static class GetChurnRisk
             snapshot.Outcome?.ChurnModel?.HorizonWeeks, sort, total, offset, limit, customers));
     }
 
-    /// <summary>Highest first; customers without a value (no CLV, so no value at risk) last, whatever the sort.</summary>
-    public static string OrderBy(string column) => $"order by {column} desc nulls last, r.customer_id";
+    /// <summary>
+    /// Highest first; customers without a value (no CLV, so no value at risk) last, whatever the sort. Each order is
+    /// the one an index of <see cref="ClvResults"/> is read in: the risk (never null) by a backward walk of
+    /// (snapshot, risk), "desc" being its natural "nulls first"; the value at risk by its (snapshot, value desc nulls
+    /// last) index. Another null order would sort the whole snapshot (0.8 s at a million customers).
+    /// </summary>
+    public static string OrderBy(string column) =>
+        column == "r.churn_risk" ? "order by r.churn_risk desc, r.customer_id" : $"order by {column} desc nulls last, r.customer_id";
 
     private const string Select =
         "select r.customer_id, r.churn_risk, r.value_at_risk, r.clv, r.p_alive, r.expected_purchases, r.expected_next_purchase, r.segment, r.risk_reasons::text, r.stage, j.cohort, j.acquisition_channel, j.stage";
