@@ -32,6 +32,22 @@ internal sealed class FoldCostPhase : IPhase
 
     public async Task<PhaseReport> RunAsync(PhaseContext context)
     {
+        // The service's own projection would fold the phase's events before the measured pages do (they would then find
+        // nothing to fold): it runs as an ingestion node meanwhile, with its other settings kept, and as before afterwards.
+        var previous = context.ServiceSettings;
+        await context.RestartServiceAsync(() => Task.CompletedTask, new Dictionary<string, string>(previous) { ["Projections__RunOnThisNode"] = "false" });
+        try
+        {
+            return await MeasureAsync(context);
+        }
+        finally
+        {
+            await context.RestartServiceAsync(() => Task.CompletedTask, previous);
+        }
+    }
+
+    private async Task<PhaseReport> MeasureAsync(PhaseContext context)
+    {
         var ct = context.Cancellation;
         using var store = MartenAppendPhase.ServiceLikeStore(context.Database.ConnectionString);
         await using var dataSource = NpgsqlDataSource.Create(context.Database.ConnectionString);

@@ -66,6 +66,9 @@ internal sealed class PhaseContext(
 
     public BenchDatabase Database => database;
 
+    /// <summary>The settings the running service was last restarted with, on top of the bench's own (<see cref="RestartServiceAsync"/>).</summary>
+    public IReadOnlyDictionary<string, string> ServiceSettings { get; private set; } = new Dictionary<string, string>();
+
     /// <summary>The running service; replaced when a phase restarts it (<see cref="RestartServiceAsync"/>).</summary>
     public ServiceProcess Service { get; private set; } = service;
 
@@ -103,6 +106,7 @@ internal sealed class PhaseContext(
     /// </summary>
     public async Task RestartServiceAsync(Func<Task> whileStopped, IReadOnlyDictionary<string, string>? settings = null)
     {
+        ServiceSettings = settings ?? new Dictionary<string, string>();
         serviceStopped = true;
         await Service.DisposeAsync();
         await whileStopped();
